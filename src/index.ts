@@ -5,7 +5,22 @@
  *
  * @module
  */
+export { DataMasking, type DataMaskingOptions, type MaskedPayload } from './data-masking.js';
+export {
+  type Detector,
+  type DetectorName,
+  detectors,
+  type PatternDetectorOptions,
+  patternDetector,
+  redactString,
+  resolveDetectors,
+} from './detectors/index.js';
+export { DEFAULT_MASK } from './erase/constants.js';
+export type { EraseOptions, Eraser } from './erase/eraser.js';
+export type { FieldRule, MaskFunction, MaskingRule } from './erase/rule.js';
 export * from './errors.js';
+export type { Query } from './selector/ast.js';
+export type { Location } from './selector/compile.js';
 export {
   CompiledSelector,
   type CompileSelectorOptions,

@@ -37,6 +37,8 @@ describe('evaluating field expressions', () => {
     expect(selectPaths(['ab'], '$[?match(@, "(?:ab)")]')).toEqual([]);
     expect(selectPaths(['ab'], '$[?match(@, "\\\\p{Lu}b")]')).toEqual([]);
     expect(selectPaths(['Ab'], '$[?match(@, "\\\\p{Lu}b")]')).toEqual(['$[0]']);
+    // RFC 9535 §2.4.6: a non-string argument is no match (json-p3 stringifies it and says yes).
+    expect(selectPaths([[['a']]], '$[?match(@[0], "a.*")]')).toEqual([]);
   });
 
   test('descendant order is document order (pre-order)', () => {

@@ -1,0 +1,75 @@
+/**
+ * A thin layer over tinybench: runs a group of cases in one process, in one run, and reports the median
+ * time per operation with each case's ratio to the group's baseline (the first case).
+ */
+import { Bench } from 'tinybench';
+
+export interface Case {
+  name: string;
+  fn: () => unknown;
+}
+
+export interface Row {
+  group: string;
+  name: string;
+  /** Median microseconds per operation. */
+  us: number;
+  /** This case's time divided by the group's first case. */
+  ratio: number;
+  samples: number;
+}
+
+/** Where results go: kept so the runner can print one table of everything at the end. */
+export const results: Row[] = [];
+
+let sink: unknown;
+
+/** Measures every case of a group in the same run and returns rows in the order given. */
+export async function measure(
+  group: string,
+  cases: Case[],
+  time = Number(process.env.BENCH_MS ?? 700),
+): Promise<Row[]> {
+  const bench = new Bench({ time, warmup: true, warmupTime: 200 });
+  for (const c of cases) {
+    bench.add(c.name, () => {
+      sink = c.fn();
+    });
+  }
+  await bench.run();
+  const rows: Row[] = [];
+  let base = 0;
+  for (const task of bench.tasks) {
+    const r = task.result;
+    if (r.state !== 'completed')
+      throw new Error(`${group} / ${task.name}: ${r.state} ${'error' in r ? String(r.error) : ''}`);
+    const us = r.latency.p50 * 1000;
+    if (rows.length === 0) base = us;
+    rows.push({ group, name: task.name, us, ratio: us / base, samples: r.latency.samples?.length ?? 0 });
+  }
+  results.push(...rows);
+  printRows(rows);
+  return rows;
+}
+
+export function printRows(rows: Row[]): void {
+  const width = Math.max(...rows.map((r) => r.name.length), 10);
+  console.log(`\n${rows[0]?.group ?? ''}`);
+  for (const r of rows) {
+    console.log(
+      `  ${r.name.padEnd(width)}  ${r.us.toFixed(2).padStart(10)} µs/op  ${r.ratio.toFixed(2).padStart(7)}×`,
+    );
+  }
+}
+
+/** States a target and whether this run met it. */
+export function target(description: string, ratio: number, limit: number): string {
+  const line = `${ratio <= limit ? 'MET ' : 'MISS'}  ${description}: ${ratio.toFixed(2)}× (target ≤ ${limit}×)`;
+  console.log(`  ${line}`);
+  return line;
+}
+
+/** Keeps results observable so the engine cannot drop the work. */
+export function consume(): unknown {
+  return sink;
+}

@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: every benchmark, one run, then one table. Results are medians of many samples on this
+ * machine; ratios within a group are measured in the same process a few milliseconds apart.
+ */
+import { cpus } from 'node:os';
+import { run as erase } from './erase.ts';
+import { results } from './harness.ts';
+
+console.log(`node ${process.version} · ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}`);
+const targets = [...(await erase())];
+
+console.log('\n| benchmark | case | µs/op | ratio |');
+console.log('|---|---|---:|---:|');
+for (const r of results)
+  console.log(`| ${r.group} | ${r.name} | ${r.us.toFixed(2)} | ${r.ratio.toFixed(2)}× |`);
+console.log('\nTargets');
+for (const t of targets) console.log(`  ${t}`);

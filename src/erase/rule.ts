@@ -1,0 +1,195 @@
+/**
+ * Masking rules: the Powertools TypeScript shapes (`regexPattern` + `maskFormat`, `dynamicMask`,
+ * `customMask`) and this library's extensions (`hash`, `hmac`, `remove`, `when`, functions), validated
+ * and compiled once into a function from a value to its replacement.
+ *
+ * @module
+ */
+import { createHash, createHmac, type KeyObject } from 'node:crypto';
+import { DataMaskingUnsupportedTypeError } from '../errors.js';
+import { DEFAULT_MASK, REMOVE } from './constants.js';
+import { mapLeaves } from './map-leaves.js';
+
+/** Fields every rule shape may carry. */
+interface RuleCommon {
+  /**
+   * Apply the rule only to string values that match (values that do not match, and non-strings, are
+   * kept): mask the SSN-shaped values of a column that also holds employee numbers.
+   */
+  when?: RegExp;
+}
+type Never<K extends string> = { [P in K]?: never };
+type Shapes = 'regexPattern' | 'maskFormat' | 'dynamicMask' | 'customMask' | 'hash' | 'hmac' | 'remove';
+
+/**
+ * How an erased value is replaced. The shapes are mutually exclusive; `{}` is the default mask.
+ * Non-string values are turned into their string form first (`null` and `undefined` are kept).
+ */
+export type MaskingRule =
+  | (RuleCommon & { regexPattern: RegExp; maskFormat: string } & Never<
+        Exclude<Shapes, 'regexPattern' | 'maskFormat'>
+      >)
+  | (RuleCommon & { dynamicMask: true } & Never<Exclude<Shapes, 'dynamicMask'>>)
+  | (RuleCommon & { customMask: string } & Never<Exclude<Shapes, 'customMask'>>)
+  | (RuleCommon & {
+      /** Lowercase hex SHA-256 of the value's string form. Reversible by brute force for low-entropy values: prefer `hmac`. */
+      hash: 'sha256';
+    } & Never<Exclude<Shapes, 'hash'>>)
+  | (RuleCommon & {
+      /** Keyed pseudonym: lowercase hex HMAC-SHA-256 of the value's string form; stable per key, not reversible. */
+      hmac: { key: string | Uint8Array | KeyObject };
+    } & Never<Exclude<Shapes, 'hmac'>>)
+  | (RuleCommon & {
+      /** Delete the key (an array element is removed). */
+      remove: true;
+    } & Never<Exclude<Shapes, 'remove'>>)
+  | (RuleCommon & Never<Shapes>);
+
+/** A rule as a function of the original value and its normalized path (`$['a'][0]`). */
+export type MaskFunction = (value: unknown, path: string) => unknown;
+
+/** What `maskingRules` maps an expression to. */
+export type FieldRule = MaskingRule | MaskFunction;
+
+/** A compiled rule: the replacement of a selected value. */
+export interface CompiledRule {
+  /** The replacement of the selected `value`, or {@link REMOVE}; `path` builds its normalized path on demand. */
+  readonly apply: (value: unknown, path: () => string) => unknown;
+}
+
+/** The default mask (SPEC §4.1): an array keeps its length with each element masked; anything else is masked whole. */
+export const DEFAULT_RULE: CompiledRule = {
+  apply: (value) => (Array.isArray(value) ? value.map(() => DEFAULT_MASK) : DEFAULT_MASK),
+};
+
+/** The string form a rule sees: strings as they are, other values as JSON would write them. */
+export function stringForm(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json;
+  } catch {
+    // cyclic or not serializable: fall through
+  }
+  return String(value);
+}
+
+const RULE_KEYS = new Set<string>([
+  'regexPattern',
+  'maskFormat',
+  'dynamicMask',
+  'customMask',
+  'hash',
+  'hmac',
+  'remove',
+  'when',
+]);
+
+/**
+ * Validates and compiles a rule, once, at configuration time.
+ *
+ * @throws {DataMaskingUnsupportedTypeError} on a malformed rule (two shapes at once, a wrong type).
+ */
+export function compileRule(rule: FieldRule | undefined, where: string): CompiledRule {
+  if (rule === undefined) return DEFAULT_RULE;
+  if (typeof rule === 'function') return { apply: (value, path) => rule(value, path()) };
+  if (rule === null || typeof rule !== 'object') {
+    throw new DataMaskingUnsupportedTypeError(
+      `the masking rule for ${where} must be an object or a function`,
+    );
+  }
+  const r = rule as Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (!RULE_KEYS.has(key) && key !== 'fields' && key !== 'maskingRules' && key !== 'detectors') {
+      throw new DataMaskingUnsupportedTypeError(
+        `unknown masking rule option ${JSON.stringify(key)} for ${where}`,
+      );
+    }
+  }
+  const shapes = ['regexPattern', 'dynamicMask', 'customMask', 'hash', 'hmac', 'remove'].filter(
+    (k) => r[k] !== undefined,
+  );
+  if (shapes.length > 1) {
+    throw new DataMaskingUnsupportedTypeError(
+      `the masking rule for ${where} mixes ${shapes.join(' and ')}; pick one`,
+    );
+  }
+  const when = r.when;
+  if (when !== undefined && !(when instanceof RegExp)) {
+    throw new DataMaskingUnsupportedTypeError(`'when' for ${where} must be a RegExp`);
+  }
+  const shape = shapes[0];
+  if (shape === 'remove') {
+    if (r.remove !== true) throw new DataMaskingUnsupportedTypeError(`'remove' for ${where} must be true`);
+  }
+  if (when === undefined) {
+    if (shape === 'remove') return { apply: () => REMOVE };
+    if (shape === undefined) return DEFAULT_RULE;
+  }
+  const leaf = shape === 'remove' ? () => REMOVE : compileLeaf(r, shape, where);
+  // A stateless copy: a global or sticky RegExp would carry lastIndex from one value to the next.
+  const guard = when === undefined ? undefined : new RegExp(when.source, when.flags.replace(/[gy]/g, ''));
+  const guarded =
+    guard === undefined ? leaf : (v: unknown) => (typeof v === 'string' && guard.test(v) ? leaf(v) : v);
+  // A leaf rule keeps the shape of a selected container and replaces each leaf inside it.
+  return { apply: (value) => mapLeaves(value, guarded) };
+}
+
+/** Keeps `null` and `undefined` as they are, as the Powertools rules do. */
+const onString =
+  (fn: (s: string) => unknown) =>
+  (value: unknown): unknown =>
+    value === null || value === undefined ? value : fn(stringForm(value));
+
+function compileLeaf(
+  r: Record<string, unknown>,
+  shape: string | undefined,
+  where: string,
+): (v: unknown) => unknown {
+  switch (shape) {
+    case 'regexPattern': {
+      const { regexPattern, maskFormat } = r;
+      if (!(regexPattern instanceof RegExp) || typeof maskFormat !== 'string') {
+        throw new DataMaskingUnsupportedTypeError(
+          `'regexPattern' for ${where} must be a RegExp with a string 'maskFormat'`,
+        );
+      }
+      return onString((s) => s.replace(regexPattern, maskFormat));
+    }
+    case 'dynamicMask':
+      if (r.dynamicMask !== true)
+        throw new DataMaskingUnsupportedTypeError(`'dynamicMask' for ${where} must be true`);
+      return onString((s) => '*'.repeat(s.length));
+    case 'customMask': {
+      const { customMask } = r;
+      if (typeof customMask !== 'string') {
+        throw new DataMaskingUnsupportedTypeError(`'customMask' for ${where} must be a string`);
+      }
+      return onString(() => customMask);
+    }
+    case 'hash':
+      if (r.hash !== 'sha256')
+        throw new DataMaskingUnsupportedTypeError(`'hash' for ${where} must be 'sha256'`);
+      return onString((s) => createHash('sha256').update(s, 'utf8').digest('hex'));
+    case 'hmac': {
+      const key = (r.hmac as { key?: unknown } | null)?.key;
+      if (
+        typeof key !== 'string' &&
+        !(key instanceof Uint8Array) &&
+        !(key !== null && typeof key === 'object')
+      ) {
+        throw new DataMaskingUnsupportedTypeError(`'hmac' for ${where} needs { key }`);
+      }
+      if ((typeof key === 'string' || key instanceof Uint8Array) && key.length === 0) {
+        throw new DataMaskingUnsupportedTypeError(`'hmac' for ${where} needs a non-empty key`);
+      }
+      const k = key as string | Uint8Array | KeyObject;
+      return onString((s) => createHmac('sha256', k).update(s, 'utf8').digest('hex'));
+    }
+    default:
+      return (v) => (v === null || v === undefined ? v : DEFAULT_MASK);
+  }
+}
