@@ -4,23 +4,17 @@ export interface Order {
   id: string;
   amount: number;
   currency: string;
-  status: string;
   card: string;
-  createdAt: string;
 }
 
 /** One item of the API response: a nested customer and five orders, each holding a card. */
 export function item(i: number) {
   return {
     id: `item-${i}`,
-    sku: `SKU-${100000 + i}`,
     name: `Product number ${i}`,
-    description: 'A durable, well-made product that customers keep buying.',
     price: 19.99 + i,
     customer: {
-      id: `cust-${i}`,
       email: `customer${i}@example.com`,
-      phone: `+1-555-01${String(i % 100).padStart(2, '0')}`,
       address: { street: `${i} Main St`, city: 'Anytown', zip: String(10000 + i) },
     },
     orders: Array.from(
@@ -29,9 +23,7 @@ export function item(i: number) {
         id: `ord-${i}-${j}`,
         amount: 10 * (j + 1),
         currency: 'EUR',
-        status: j % 2 === 0 ? 'paid' : 'shipped',
         card: '4111 1111 1111 1111',
-        createdAt: '2026-11-22T10:00:00.000Z',
       }),
     ),
   };

@@ -14,6 +14,7 @@ import { DEFAULT_MASK } from './constants.js';
 import { CowWriter } from './cow-writer.js';
 import { mapLeaves } from './map-leaves.js';
 import { type CompiledRule, compileRule, DEFAULT_RULE, type FieldRule, type MaskingRule } from './rule.js';
+import { buildStaticPlan, TOO_DEEP } from './static-plan.js';
 
 /**
  * Options of `erase`: the Powertools TypeScript shape (a top-level rule, `fields`, `maskingRules`) plus
@@ -34,6 +35,8 @@ export interface EraserSettings {
   throwOnMissingField: boolean;
   /** Compiles (or fetches from a cache) one expression. */
   compile: (expression: string) => CompiledSelector;
+  /** @internal Tests turn the static fast path off to check it against the general evaluator. */
+  fastPath?: boolean;
 }
 
 interface Target {
@@ -83,23 +86,47 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
       : (leaf: unknown) => (typeof leaf === 'string' ? redactString(leaf, found, DEFAULT_MASK) : leaf);
   const { throwOnMissingField } = settings;
 
-  const run = (data: unknown): unknown => {
-    let result = data;
-    if (targets.length > 0) {
-      const writer = new CowWriter(data);
-      for (const { selector, rule } of targets) {
-        let selected = false;
-        selector.forEach(data, (loc) => {
-          selected = true;
-          writer.replace(
-            loc,
-            rule.apply(loc.value, () => normalizedPath(loc.keys())),
-          );
-        });
-        if (!selected && throwOnMissingField) throw new DataMaskingFieldNotFoundError(selector.expression);
-      }
-      result = writer.finish();
+  const general = (data: unknown): unknown => {
+    const writer = new CowWriter(data);
+    for (const { selector, rule } of targets) {
+      let selected = false;
+      selector.forEach(data, (loc) => {
+        selected = true;
+        writer.replace(
+          loc,
+          rule.apply(loc.value, () => normalizedPath(loc.keys())),
+        );
+      });
+      if (!selected && throwOnMissingField) throw new DataMaskingFieldNotFoundError(selector.expression);
     }
+    return writer.finish();
+  };
+  const plan =
+    settings.fastPath === false
+      ? undefined
+      : buildStaticPlan(targets.map((t) => ({ segments: t.selector.query.segments, rule: t.rule })));
+  const fast =
+    plan === undefined
+      ? undefined
+      : (data: unknown): unknown => {
+          const hits = new Array<number>(targets.length).fill(0);
+          let result: unknown;
+          try {
+            result = plan(data, hits);
+          } catch (error) {
+            if (error === TOO_DEEP) return general(data);
+            throw error;
+          }
+          if (throwOnMissingField) {
+            const missing = hits.indexOf(0);
+            if (missing >= 0) throw new DataMaskingFieldNotFoundError(targets[missing].selector.expression);
+          }
+          return result;
+        };
+  const select = targets.length === 0 ? undefined : (fast ?? general);
+
+  const run = (data: unknown): unknown => {
+    const result = select === undefined ? data : select(data);
     return redact === undefined ? result : mapLeaves(result, redact);
   };
 

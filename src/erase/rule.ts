@@ -55,6 +55,8 @@ export type FieldRule = MaskingRule | MaskFunction;
 export interface CompiledRule {
   /** The replacement of the selected `value`, or {@link REMOVE}; `path` builds its normalized path on demand. */
   readonly apply: (value: unknown, path: () => string) => unknown;
+  /** Only function rules read the path; walkers skip tracking it otherwise. */
+  readonly needsPath?: boolean;
 }
 
 /** The default mask (SPEC §4.1): an array keeps its length with each element masked; anything else is masked whole. */
@@ -95,7 +97,7 @@ const RULE_KEYS = new Set<string>([
  */
 export function compileRule(rule: FieldRule | undefined, where: string): CompiledRule {
   if (rule === undefined) return DEFAULT_RULE;
-  if (typeof rule === 'function') return { apply: (value, path) => rule(value, path()) };
+  if (typeof rule === 'function') return { apply: (value, path) => rule(value, path()), needsPath: true };
   if (rule === null || typeof rule !== 'object') {
     throw new DataMaskingUnsupportedTypeError(
       `the masking rule for ${where} must be an object or a function`,

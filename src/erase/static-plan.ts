@@ -1,0 +1,317 @@
+/**
+ * The fast path of erase. Most configurations are lists of plain paths — `user.email`,
+ * `items[*].orders[*].card`, `$..password` — and for those the expressions are merged into one trie,
+ * walked once, copying a container only when something under it changes (as @pinojs/redact does). No
+ * location objects, no callbacks per node.
+ *
+ * A configuration qualifies when every expression is a chain of single names, indices and wildcards,
+ * optionally ending in one `..name`, and no two expressions can reach the same node by different
+ * routes (at each step either distinct names, or a single edge). Anything else — filters, slices,
+ * unions, overlaps — runs on the general evaluator, which gives the same results.
+ *
+ * @module
+ */
+import type { Segment, Selector } from '../selector/ast.js';
+import { normalizedPath } from '../selector/normalized-path.js';
+import { isPlainObject } from '../selector/values.js';
+import { REMOVE } from './constants.js';
+import { setMember, shallowCopy } from './map-leaves.js';
+import type { CompiledRule } from './rule.js';
+
+/** Past this depth the recursive walk hands the payload to the iterative general evaluator. */
+const MAX_FAST_DEPTH = 400;
+
+/** Thrown (and caught by the eraser) when the data is too deep for the recursive fast path. */
+export const TOO_DEEP: unique symbol = Symbol('too deep for the fast path');
+
+type Edge =
+  | { kind: 'name'; name: string }
+  | { kind: 'index'; index: number }
+  | { kind: 'nameOrIndex'; name: string; index: number }
+  | { kind: 'wildcard' }
+  | { kind: 'descendant'; name: string };
+
+interface PlanNode {
+  /** Set when a path ends here: the rule, and the targets that reach this node (for not-found checks). */
+  terminal: { rule: CompiledRule; targets: number[] } | null;
+  /** Name edges, when the node has only name edges. */
+  names: Map<string, PlanNode> | null;
+  /** The single non-name edge, when the node has one. */
+  edge: Edge | null;
+  child: PlanNode | null;
+}
+
+/** The per-run state of a plan walk. */
+interface Run {
+  /** How many nodes each target selected. */
+  readonly hits: number[];
+  /** Keys from the root to the current node, kept only when a function rule will read them. */
+  readonly keys: (string | number)[] | null;
+  /** The normalized path of the current node, built on demand from {@link keys}. */
+  readonly path: () => string;
+}
+
+/** A compiled static plan: erases `data`, counting what each target selected. */
+export type StaticPlan = (data: unknown, hits: number[]) => unknown;
+
+const newNode = (): PlanNode => ({ terminal: null, names: null, edge: null, child: null });
+
+function edgeOf(segment: Segment, last: boolean): Edge | undefined {
+  if (segment.selectors.length !== 1) return undefined;
+  const s: Selector = segment.selectors[0];
+  if (segment.descendant) return last && s.kind === 'name' ? { kind: 'descendant', name: s.name } : undefined;
+  switch (s.kind) {
+    case 'name':
+      return { kind: 'name', name: s.name };
+    case 'index':
+      return { kind: 'index', index: s.index };
+    case 'nameOrIndex':
+      return { kind: 'nameOrIndex', name: s.name, index: s.index };
+    case 'wildcard':
+      return { kind: 'wildcard' };
+    default:
+      return undefined;
+  }
+}
+
+const sameEdge = (a: Edge, b: Edge): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Builds the plan for `targets` (in claim order), or returns `undefined` when the configuration does
+ * not qualify.
+ */
+export function buildStaticPlan(
+  targets: readonly { segments: readonly Segment[]; rule: CompiledRule }[],
+): StaticPlan | undefined {
+  const root = newNode();
+  for (let t = 0; t < targets.length; t++) {
+    const { segments, rule } = targets[t];
+    let node = root;
+    for (let i = 0; i < segments.length; i++) {
+      const edge = edgeOf(segments[i], i === segments.length - 1);
+      if (edge === undefined) return undefined;
+      if (node.terminal !== null) return undefined; // a path through a node another path masks
+      if (edge.kind === 'name' && node.edge === null) {
+        node.names ??= new Map();
+        let next = node.names.get(edge.name);
+        if (next === undefined) {
+          next = newNode();
+          node.names.set(edge.name, next);
+        }
+        node = next;
+      } else if (node.names === null && (node.edge === null || sameEdge(node.edge, edge))) {
+        node.edge = edge;
+        node.child ??= newNode();
+        node = node.child;
+      } else {
+        return undefined; // two kinds of edge from one node could reach the same child twice
+      }
+    }
+    if (node.names !== null || node.edge !== null) return undefined; // masks a node another path goes through
+    if (node.terminal === null) node.terminal = { rule, targets: [t] };
+    else node.terminal.targets.push(t); // the same path twice: the first rule claims it
+  }
+  const trackPath = targets.some((t) => t.rule.needsPath === true);
+  return (data, hits) => {
+    const keys = trackPath ? [] : null;
+    const run: Run = { hits, keys, path: () => normalizedPath(keys ?? []) };
+    if (root.terminal !== null) return hit(root, data, run);
+    const out = visit(root, data, run, 0);
+    return out === REMOVE ? undefined : out;
+  };
+}
+
+function hit(node: PlanNode, value: unknown, run: Run): unknown {
+  const terminal = node.terminal as NonNullable<PlanNode['terminal']>;
+  const targets = terminal.targets;
+  for (let i = 0; i < targets.length; i++) run.hits[targets[i]]++;
+  return terminal.rule.apply(value, run.path);
+}
+
+/** The value of `node`'s child reached under `key`: masked if terminal, walked otherwise. */
+function step(child: PlanNode, value: unknown, key: string | number, run: Run, depth: number): unknown {
+  const keys = run.keys;
+  keys?.push(key);
+  const out = child.terminal !== null ? hit(child, value, run) : visit(child, value, run, depth + 1);
+  keys?.pop();
+  return out;
+}
+
+/** Applies the plan below `node` to `value`; returns `value` itself when nothing changed. */
+function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_FAST_DEPTH) throw TOO_DEEP;
+  if (node.names !== null) {
+    if (Array.isArray(value) || !isPlainObject(value)) return value;
+    let out: Record<string, unknown> | undefined;
+    for (const [name, child] of node.names) {
+      if (!Object.hasOwn(value, name)) continue;
+      const v = value[name];
+      const m = step(child, v, name, run, depth);
+      if (!Object.is(m, v)) {
+        out ??=
+          Object.getPrototypeOf(value) === null ? Object.assign(Object.create(null), value) : { ...value };
+        if (m === REMOVE) delete out[name];
+        else setMember(out, name, m);
+      }
+    }
+    return out ?? value;
+  }
+  const edge = node.edge as Edge;
+  const child = node.child as PlanNode;
+  switch (edge.kind) {
+    case 'wildcard':
+      if (Array.isArray(value)) return mapArray(value, child, run, depth);
+      if (!isPlainObject(value)) return value;
+      return mapObject(value, child, run, depth);
+    case 'index':
+    case 'nameOrIndex': {
+      if (Array.isArray(value)) {
+        const i = edge.index < 0 ? value.length + edge.index : edge.index;
+        if (i < 0 || i >= value.length) return value;
+        const v = value[i];
+        const m = step(child, v, i, run, depth);
+        if (Object.is(m, v)) return value;
+        return m === REMOVE ? value.filter((_, j) => j !== i) : Object.assign(value.slice(), { [i]: m });
+      }
+      if (edge.kind === 'index' || !isPlainObject(value) || !Object.hasOwn(value, edge.name)) return value;
+      const v = value[edge.name];
+      const m = step(child, v, edge.name, run, depth);
+      if (Object.is(m, v)) return value;
+      const out = shallowCopy(value) as Record<string, unknown>;
+      if (m === REMOVE) delete out[edge.name];
+      else setMember(out, edge.name, m);
+      return out;
+    }
+    case 'descendant':
+      return descend(edge.name, child, value, run, depth);
+    default:
+      return value;
+  }
+}
+
+function mapArray(value: unknown[], child: PlanNode, run: Run, depth: number): unknown[] {
+  let out: unknown[] | undefined;
+  let removed = false;
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    const m = step(child, v, i, run, depth);
+    if (!Object.is(m, v)) {
+      out ??= value.slice();
+      out[i] = m;
+      if (m === REMOVE) removed = true;
+    }
+  }
+  if (out !== undefined && removed) return out.filter((x) => x !== REMOVE);
+  return out ?? value;
+}
+
+function mapObject(value: Record<string, unknown>, child: PlanNode, run: Run, depth: number): unknown {
+  let out: Record<string, unknown> | undefined;
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    const m = step(child, v, k, run, depth);
+    if (!Object.is(m, v)) {
+      out ??=
+        Object.getPrototypeOf(value) === null ? Object.assign(Object.create(null), value) : { ...value };
+      if (m === REMOVE) delete out[k];
+      else setMember(out, k, m);
+    }
+  }
+  return out ?? value;
+}
+
+/**
+ * `..name` from `value`: the member `name` of this node is masked, then every other member and element
+ * is searched, in document order; the mask of a match covers what is below it. A cycle runs into the
+ * depth limit and the payload goes to the general evaluator, which does not follow cycles.
+ */
+function descend(name: string, terminal: PlanNode, value: unknown, run: Run, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_FAST_DEPTH) throw TOO_DEEP;
+  const isArray = Array.isArray(value);
+  if (!isArray && !isPlainObject(value)) return value;
+  const keys = run.keys;
+  let out: unknown;
+  if (isArray) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (v === null || typeof v !== 'object') continue;
+      keys?.push(i);
+      const m = descend(name, terminal, v, run, depth + 1);
+      keys?.pop();
+      if (m !== v) {
+        copy ??= value.slice();
+        copy[i] = m;
+      }
+    }
+    out = copy ?? value;
+  } else if (keys === null) {
+    out = descendObject(name, terminal, value as Record<string, unknown>, run, depth);
+  } else {
+    // Function rules see their calls in document order: this node's member first, then the subtrees.
+    const obj = value as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
+    if (Object.hasOwn(obj, name)) {
+      const v = obj[name];
+      keys?.push(name);
+      let m = hit(terminal, v, run);
+      // A match the rule leaves as it is (a `when` that does not match) is still searched inside.
+      if (Object.is(m, v)) m = descend(name, terminal, v, run, depth + 1);
+      keys?.pop();
+      if (!Object.is(m, v)) {
+        copy = shallowCopy(obj) as Record<string, unknown>;
+        if (m === REMOVE) delete copy[name];
+        else setMember(copy, name, m);
+      }
+    }
+    for (const k of Object.keys(obj)) {
+      if (k === name) continue;
+      const v = obj[k];
+      if (v === null || typeof v !== 'object') continue;
+      keys?.push(k);
+      const m = descend(name, terminal, v, run, depth + 1);
+      keys?.pop();
+      if (m !== v) {
+        copy ??= shallowCopy(obj) as Record<string, unknown>;
+        setMember(copy, k, m);
+      }
+    }
+    out = copy ?? value;
+  }
+  return out;
+}
+
+/** `descend` over an object in one pass over its keys, for rules whose call order cannot be observed. */
+function descendObject(
+  name: string,
+  terminal: PlanNode,
+  obj: Record<string, unknown>,
+  run: Run,
+  depth: number,
+): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = obj[k];
+    let m: unknown;
+    if (k === name) {
+      m = hit(terminal, v, run);
+      if (Object.is(m, v)) m = descend(name, terminal, v, run, depth + 1);
+    } else if (v !== null && typeof v === 'object') {
+      m = descend(name, terminal, v, run, depth + 1);
+    } else {
+      continue;
+    }
+    if (!Object.is(m, v)) {
+      // A spread site of its own: V8 caches shapes per site, and a site shared by every walker degrades.
+      copy ??= Object.getPrototypeOf(obj) === null ? Object.assign(Object.create(null), obj) : { ...obj };
+      if (m === REMOVE) delete copy[k];
+      else if (k === '__proto__') setMember(copy, k, m);
+      else copy[k] = m;
+    }
+  }
+  return copy ?? obj;
+}

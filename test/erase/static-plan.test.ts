@@ -1,0 +1,100 @@
+/**
+ * The static fast path against the general evaluator: same results, same errors, on random documents
+ * and random lists of plain paths.
+ */
+import fc from 'fast-check';
+import { compileEraser, type EraseOptions } from '../../src/erase/eraser.js';
+import { compileRule } from '../../src/erase/rule.js';
+import { buildStaticPlan } from '../../src/erase/static-plan.js';
+import { DataMaskingFieldNotFoundError } from '../../src/errors.js';
+import { compileSelector } from '../../src/selector/selector.js';
+import { jsonDocument } from '../support/arbitraries.js';
+
+const runs = { numRuns: Number(process.env.FC_RUNS ?? 1500) };
+const step = fc.constantFrom('.a', '.b', '.c', '.card', '[0]', '[1]', '[-1]', '[*]', '.*', "['x y']");
+const tail = fc.constantFrom('', '..card', '..a');
+const rfcPath = fc
+  .tuple(fc.array(step, { minLength: 0, maxLength: 4 }), tail)
+  .map(([steps, end]) => `$${steps.join('')}${end}`)
+  .filter((p) => p !== '$');
+// The Powertools shorthand, where `.0` indexes an array or names key "0".
+const shorthandPath = fc
+  .tuple(
+    fc.constantFrom('a', 'b', 'card', '0'),
+    fc.array(fc.oneof(step, fc.constant('.0')), { maxLength: 3 }),
+    tail,
+  )
+  .map(([first, steps, end]) => `${first}${steps.join('')}${end}`);
+const staticPath = fc.oneof(rfcPath, shorthandPath);
+const rule = fc.constantFrom<object>(
+  {},
+  { remove: true },
+  { dynamicMask: true },
+  { hash: 'sha256' },
+  { customMask: 'X', when: /^a/ },
+);
+
+const eraser = (options: EraseOptions, fastPath: boolean, throwOnMissingField: boolean) =>
+  compileEraser(options, { throwOnMissingField, compile: (e) => compileSelector(e), fastPath });
+
+const outcome = (fn: () => unknown): unknown => {
+  try {
+    return { ok: fn() };
+  } catch (error) {
+    if (error instanceof DataMaskingFieldNotFoundError) return { missing: error.expression };
+    throw error;
+  }
+};
+
+describe('the static fast path', () => {
+  test('gives the results of the general evaluator', () => {
+    fc.assert(
+      fc.property(
+        jsonDocument,
+        fc.array(staticPath, { minLength: 1, maxLength: 4 }),
+        fc.option(fc.array(staticPath, { maxLength: 2 })),
+        rule,
+        rule,
+        fc.boolean(),
+        (data, fields, ruled, top, perField, strict) => {
+          const maskingRules = Object.fromEntries((ruled ?? []).map((p) => [p, perField]));
+          const options = { fields, maskingRules, ...top } as EraseOptions;
+          const fast = outcome(() => eraser(options, true, strict)(data));
+          const general = outcome(() => eraser(options, false, strict)(data));
+          expect(fast).toEqual(general);
+        },
+      ),
+      runs,
+    );
+  });
+
+  test('qualifies for plain paths and declines what could reach a node twice', () => {
+    const plan = (...paths: string[]) =>
+      buildStaticPlan(
+        paths.map((p) => ({ segments: compileSelector(p).query.segments, rule: compileRule(undefined, p) })),
+      );
+    expect(
+      plan('user.email', 'user.ssn', 'items[*].orders[*].card', 'items[*].customer.email'),
+    ).toBeDefined();
+    expect(plan('$..password')).toBeDefined();
+    expect(plan('user..password', 'items[*]..card')).toBeDefined();
+    // A descendant search from a node that also has named paths could reach one node twice.
+    expect(plan('user.email', '$..password')).toBeUndefined();
+    expect(plan('a[*].b', 'a[0].c')).toBeUndefined();
+    expect(plan('a', 'a.b')).toBeUndefined();
+    expect(plan('a.b', 'a')).toBeUndefined();
+    expect(plan('$[?@.x]')).toBeUndefined();
+    expect(plan('$..a.b')).toBeUndefined();
+    expect(plan('$[0:2]')).toBeUndefined();
+    expect(plan("$['a','b']")).toBeUndefined();
+  });
+
+  test('hands data deeper than its recursion limit to the general evaluator', () => {
+    let deep: Record<string, unknown> = { card: 'c' };
+    for (let i = 0; i < 5000; i++) deep = { child: deep };
+    const out = eraser({ fields: ['$..card'] }, true, true)(deep) as Record<string, unknown>;
+    let node = out;
+    while (node.child) node = node.child as Record<string, unknown>;
+    expect(node.card).toBe('*****');
+  });
+});
