@@ -13,6 +13,8 @@ export default {
     ],
   },
   moduleNameMapper: {
+    // Examples import the package by name, as users do; tests run them against the sources.
+    '^middy-data-masking$': '<rootDir>/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 30000,

@@ -150,7 +150,9 @@ function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown
       const m = step(child, v, name, run, depth);
       if (!Object.is(m, v)) {
         out ??=
-          Object.getPrototypeOf(value) === null ? Object.assign(Object.create(null), value) : { ...value };
+          Object.getPrototypeOf(value) === null
+            ? (Object.assign(Object.create(null), value) as Record<string, unknown>)
+            : { ...value };
         if (m === REMOVE) delete out[name];
         else setMember(out, name, m);
       }
@@ -213,7 +215,9 @@ function mapObject(value: Record<string, unknown>, child: PlanNode, run: Run, de
     const m = step(child, v, k, run, depth);
     if (!Object.is(m, v)) {
       out ??=
-        Object.getPrototypeOf(value) === null ? Object.assign(Object.create(null), value) : { ...value };
+        Object.getPrototypeOf(value) === null
+          ? (Object.assign(Object.create(null), value) as Record<string, unknown>)
+          : { ...value };
       if (m === REMOVE) delete out[k];
       else setMember(out, k, m);
     }
@@ -307,7 +311,10 @@ function descendObject(
     }
     if (!Object.is(m, v)) {
       // A spread site of its own: V8 caches shapes per site, and a site shared by every walker degrades.
-      copy ??= Object.getPrototypeOf(obj) === null ? Object.assign(Object.create(null), obj) : { ...obj };
+      copy ??=
+        Object.getPrototypeOf(obj) === null
+          ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
+          : { ...obj };
       if (m === REMOVE) delete copy[k];
       else if (k === '__proto__') setMember(copy, k, m);
       else copy[k] = m;
