@@ -1,0 +1,140 @@
+/**
+ * The detector contract, the factory users build their own detectors with, and the small scanning kit the
+ * built-in detectors share.
+ *
+ * Built-ins do not use one big regular expression each: JavaScript regular expressions backtrack, and the
+ * obvious patterns for e-mail addresses or card numbers rescan long runs from every start position, which
+ * is quadratic on hostile input. Each built-in instead finds a cheap anchor (`@`, a digit, `eyJ`, a key
+ * name) and expands around it with bounded loops, so every detector stays linear in the input length.
+ *
+ * @module
+ */
+
+import { DataMaskingUnsupportedTypeError } from '../errors.js';
+
+/** Finds sensitive values inside a string and masks only those substrings. */
+export interface Detector {
+  /** Stable name, e.g. `'email'`; configuration errors quote it. */
+  readonly name: string;
+  /**
+   * Returns `text` with every detected substring replaced by `mask`; returns the very same string (`===`)
+   * when nothing is detected. Must accept any string without throwing.
+   */
+  redact(text: string, mask: string): string;
+}
+
+/** Options of {@link patternDetector}. */
+export interface PatternDetectorOptions {
+  /** Stable name of the detector. */
+  name: string;
+  /**
+   * What to mask. Cloned with the `g` flag added, so the caller's object (and its `lastIndex`) is never
+   * touched. Its running time is the caller's responsibility: prefer patterns that cannot backtrack
+   * across a long run.
+   */
+  pattern: RegExp;
+  /** Second opinion on each match (a checksum, say): returning `false` leaves that match unmasked. */
+  validate?: (match: string) => boolean;
+}
+
+/**
+ * Builds a {@link Detector} from a regular expression: every non-empty match that `validate` accepts is
+ * replaced by the mask. Empty matches are never masked, since masking them would insert the mask between
+ * characters without hiding anything.
+ *
+ * @example
+ * ```ts
+ * const iban = patternDetector({ name: 'iban', pattern: /\bDE\d{20}\b/ });
+ * iban.redact('pay to DE89370400440532013000 today', '*****'); // 'pay to ***** today'
+ * ```
+ * @throws {DataMaskingUnsupportedTypeError} when `name` is not a non-empty string, `pattern` is not a
+ * RegExp or `validate` is neither a function nor undefined.
+ */
+export function patternDetector(options: PatternDetectorOptions): Detector {
+  const { name, pattern, validate } = options ?? ({} as Partial<PatternDetectorOptions>);
+  if (typeof name !== 'string' || name === '') {
+    throw new DataMaskingUnsupportedTypeError('patternDetector: `name` must be a non-empty string');
+  }
+  if (!(pattern instanceof RegExp)) {
+    throw new DataMaskingUnsupportedTypeError(
+      `patternDetector ${JSON.stringify(name)}: \`pattern\` must be a RegExp`,
+    );
+  }
+  if (validate !== undefined && typeof validate !== 'function') {
+    throw new DataMaskingUnsupportedTypeError(
+      `patternDetector ${JSON.stringify(name)}: \`validate\` must be a function`,
+    );
+  }
+  const regex = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  return Object.freeze({
+    name,
+    redact(text: string, mask: string): string {
+      let changed = false;
+      // A replacer function, not a replacement string, so `$&` or `$1` in a mask stays literal.
+      const out = text.replace(regex, (match: string) => {
+        if (match === '' || (validate !== undefined && !validate(match))) return match;
+        changed = true;
+        return mask;
+      });
+      return changed ? out : text;
+    },
+  });
+}
+
+/** A half-open `[start, end)` range of the text to mask. @internal */
+export type Span = readonly [start: number, end: number];
+
+/**
+ * Returns the first span to mask that starts at or after `from` (the end of the previous span, or 0), or
+ * `undefined` when there is none. Spans are non-empty. Text before `from` is about to be masked: read it
+ * through {@link codeBefore}, so this pass decides as a second pass over the masked output would. @internal
+ */
+export type FindNext = (text: string, from: number) => Span | undefined;
+
+/**
+ * Builds a detector out of a span finder. The finder is called again from the end of each span, so a
+ * finder that never looks back further than `from` keeps the whole scan linear. @internal
+ */
+export function scanDetector(name: string, findNext: FindNext): Detector {
+  return Object.freeze({
+    name,
+    redact(text: string, mask: string): string {
+      let out = '';
+      let copied = 0;
+      let found = false;
+      for (let span = findNext(text, 0); span !== undefined; span = findNext(text, span[1])) {
+        out += text.slice(copied, span[0]) + mask;
+        copied = span[1];
+        found = true;
+      }
+      return found ? out + text.slice(copied) : text;
+    },
+  });
+}
+
+// Character classes by UTF-16 code unit. `charCodeAt` past either end gives NaN, which every test below
+// rejects, so callers can peek beyond the text without bounds checks.
+
+/** `0-9`. @internal */
+export const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+
+/** `A-Za-z`. @internal */
+export const isAsciiLetter = (code: number): boolean =>
+  (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+
+/** `A-Za-z0-9_`, what `\w` matches. @internal */
+export const isWordChar = (code: number): boolean => isDigit(code) || isAsciiLetter(code) || code === 0x5f;
+
+/**
+ * The code unit at `index`, or NaN when `index` is before `from`, that is inside the span masked just
+ * before: a look-behind has to see the mask there, not the secret it hides, or masking one match could
+ * reveal another on the next pass. @internal
+ */
+export const codeBefore = (text: string, index: number, from: number): number =>
+  index >= from ? text.charCodeAt(index) : Number.NaN;
+
+/** The index just past the run of digits that starts at `index`. @internal */
+export function digitsEnd(text: string, index: number): number {
+  while (isDigit(text.charCodeAt(index))) index++;
+  return index;
+}

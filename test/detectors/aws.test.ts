@@ -1,0 +1,63 @@
+import { detectors } from '../../src/detectors/index.js';
+
+const MASK = '*****';
+const KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+describe('awsAccessKeyId detector', () => {
+  const redact = (text: string): string => detectors.awsAccessKeyId.redact(text, MASK);
+
+  test.each([
+    ['AKIAIOSFODNN7EXAMPLE', '*****'],
+    ['key=AKIAIOSFODNN7EXAMPLE&x=1', 'key=*****&x=1'],
+    ['{"AccessKeyId":"ASIAY34FZKBOKMUTVV7A"}', '{"AccessKeyId":"*****"}'],
+    ['ABIA1234567890ABCDEF ACCA1234567890ABCDEF', '***** *****'],
+    ['keys AKIAIOSFODNN7EXAMPLE, AKIAI44QH8DHBEXAMPLE.', 'keys *****, *****.'],
+  ])('masks %j', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  test.each([
+    ['too short', 'AKIAIOSFODNN7EXAMPL'],
+    ['too long', 'AKIAIOSFODNN7EXAMPLEX'],
+    ['glued to a word before', 'xAKIAIOSFODNN7EXAMPLE'],
+    ['lower case', 'akiaiosfodnn7example'],
+    ['lower case in the body', 'AKIAiosfodnn7example'],
+    ['an unknown prefix', 'AXYZIOSFODNN7EXAMPLE'],
+    ['a principal id, not a credential', 'AIDAJQABLZS4A3QDU576'],
+  ])('leaves %s alone', (_label, input) => {
+    expect(redact(input)).toBe(input);
+  });
+});
+
+describe('awsSecretAccessKey detector', () => {
+  const redact = (text: string): string => detectors.awsSecretAccessKey.redact(text, MASK);
+
+  test.each([
+    [`aws_secret_access_key=${KEY}`, 'aws_secret_access_key=*****'],
+    [`AWS_SECRET_ACCESS_KEY = ${KEY}\nregion=us-east-1`, 'AWS_SECRET_ACCESS_KEY = *****\nregion=us-east-1'],
+    [`{"SecretAccessKey": "${KEY}", "Expiration": 1}`, '{"SecretAccessKey": "*****", "Expiration": 1}'],
+    [`{"secret": "${KEY}"}`, '{"secret": "*****"}'],
+    [`secretKey: '${KEY}'`, "secretKey: '*****'"],
+    [`secret_access_key:${KEY}`, 'secret_access_key:*****'],
+    [`secret-key ${KEY}`, 'secret-key *****'],
+    [`msg="{\\"secret\\": \\"${KEY}\\"}"`, 'msg="{\\"secret\\": \\"*****\\"}"'],
+    [`a secret=${KEY} b secretKey=${KEY}`, 'a secret=***** b secretKey=*****'],
+    [`secret=${KEY}A+/B end`, 'secret=***** end'],
+    [`client_secret: ${'f'.repeat(64)}`, 'client_secret: *****'],
+  ])('masks the value only in %j', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  test.each([
+    ['a 40-character string without a name', `value=${KEY}`],
+    ['a SHA-1 digest', 'sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709'],
+    ['a value of 39 characters', `secret=${KEY.slice(1)}`],
+    ['a name glued to the value', `secretKey${KEY}`],
+    ['a longer word', `secretary: ${KEY}`],
+    ['an id, not a secret', `secret_access_key_id=${KEY}`],
+    ['the name alone', 'aws_secret_access_key='],
+    ['a value with other characters', `secret=${KEY.slice(0, 39)}-`],
+  ])('leaves %s alone', (_label, input) => {
+    expect(redact(input)).toBe(input);
+  });
+});
