@@ -3,6 +3,7 @@
  * machine; ratios within a group are measured in the same process a few milliseconds apart.
  */
 import { cpus } from 'node:os';
+import { run as conformance } from './conformance.ts';
 import { run as erase } from './erase.ts';
 import { results } from './harness.ts';
 
@@ -15,3 +16,4 @@ for (const r of results)
   console.log(`| ${r.group} | ${r.name} | ${r.us.toFixed(2)} | ${r.ratio.toFixed(2)}× |`);
 console.log('\nTargets');
 for (const t of targets) console.log(`  ${t}`);
+for (const line of conformance()) console.log(`  conformance ${line}`);
