@@ -19,7 +19,12 @@ const SUITE = new URL('../../shared/conformance/jsonpath-cts/cts.json', import.m
 
 /** jsonpath-plus reports JSON Pointers; walk the document to spell them as normalized paths. */
 function jsonpathPlus(data: unknown, selector: string): string[] {
-  const pointers = JSONPath({ path: selector, json: data as object, resultType: 'pointer', wrap: true }) as string[];
+  const pointers = JSONPath({
+    path: selector,
+    json: data as object,
+    resultType: 'pointer',
+    wrap: true,
+  }) as string[];
   return pointers.map((pointer) => {
     let node = data as Record<string, unknown>;
     let path = '$';

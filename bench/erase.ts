@@ -89,7 +89,7 @@ export async function run(): Promise<string[]> {
   const eraseCard = masker.compileErase({ fields: ['$..card'] });
   const p3card = jsonpath.compile('$..card');
   check(eraseCard(small), eraseKey(small, 'card'));
-  const desc = await measure('erase · $..card · 10 KB', [
+  const desc = await measure(`erase · $..card · ${(bytes / 1024).toFixed(1)} KB`, [
     { name: 'middy-data-masking $..card', fn: () => eraseCard(small) },
     { name: 'hand-written copy-on-write walker', fn: () => eraseKey(small, 'card') },
     {
@@ -99,6 +99,15 @@ export async function run(): Promise<string[]> {
     { name: 'json-p3 path search only', fn: () => p3card.query(small as unknown as JSONValue).nodes.length },
   ]);
   targets.push(target('ours / hand-written walker, $..card', desc[0].us / desc[1].us, 2));
+
+  // --- a filter: the general evaluator -----------------------------------------------------------
+  const filter = '$.items[?(@.price > 30)].orders[*].card';
+  const eraseFilter = masker.compileErase({ fields: [filter] });
+  check(eraseFilter(small), cloneAndMask(small, [filter]));
+  await measure(`erase · filter ${filter} (general evaluator) · ${(bytes / 1024).toFixed(1)} KB`, [
+    { name: 'middy-data-masking', fn: () => eraseFilter(small) },
+    { name: 'structuredClone + jsonpath-plus', fn: () => cloneAndMask(small, [filter]) },
+  ]);
 
   // --- growth -------------------------------------------------------------------------------------
   const big = apiPayload(2000);
