@@ -120,11 +120,11 @@ export async function run(): Promise<string[]> {
     censor: MASK,
     serialize: false,
   });
-  await measure(`erase · growth (10 KB → ${mb} MB = 100× the nodes)`, [
-    { name: '4 paths, 10 KB', fn: () => eraseFour(small) },
+  await measure(`erase · growth (${(bytes / 1024).toFixed(1)} KB → ${mb} MB = 100× the nodes)`, [
+    { name: `4 paths, ${(bytes / 1024).toFixed(1)} KB`, fn: () => eraseFour(small) },
     { name: `4 paths, ${mb} MB`, fn: () => eraseFour(big) },
     { name: `@pinojs/redact 4 paths, ${mb} MB`, fn: () => pino(big) },
-    { name: '2 static paths, 10 KB', fn: () => eraseStatic(small) },
+    { name: `2 static paths, ${(bytes / 1024).toFixed(1)} KB`, fn: () => eraseStatic(small) },
     { name: `2 static paths, ${mb} MB`, fn: () => eraseStatic(big) },
     { name: `$..card, ${mb} MB`, fn: () => eraseCard(big) },
     { name: 'batch of 100 records, 2 [*] paths', fn: () => eraseBatch(records) },
