@@ -16,12 +16,12 @@ import {
   isAsciiLetter,
   isDigit,
   isWordChar,
+  SPACE,
   type Span,
   scanDetector,
+  TAB,
 } from './detector.js';
 
-const SPACE = 0x20;
-const TAB = 0x09;
 const WORD_LENGTH = 'bearer'.length;
 
 // Safe to share: each use sets `lastIndex` first and runs synchronously.

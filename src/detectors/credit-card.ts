@@ -15,19 +15,19 @@
  */
 
 import {
+  COMMA,
   codeBefore,
   type Detector,
+  DOT,
   digitsEnd,
+  HYPHEN,
   isDigit,
   isWordChar,
+  SPACE,
   type Span,
   scanDetector,
 } from './detector.js';
 
-const SPACE = 0x20;
-const HYPHEN = 0x2d;
-const DOT = 0x2e;
-const COMMA = 0x2c;
 const MIN_DIGITS = 13;
 const MAX_DIGITS = 19;
 const FIRST_GROUP = 4;

@@ -116,6 +116,13 @@ export function scanDetector(name: string, findNext: FindNext): Detector {
 // rejects, so callers can peek beyond the text without bounds checks.
 
 /** `0-9`. @internal */
+/** Character codes the scanners compare against. */
+export const SPACE = 0x20;
+export const TAB = 0x09;
+export const HYPHEN = 0x2d;
+export const DOT = 0x2e;
+export const COMMA = 0x2c;
+
 export const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
 
 /** `A-Za-z`. @internal */

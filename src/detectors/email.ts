@@ -7,10 +7,8 @@
  * @module
  */
 
-import { type Detector, isAsciiLetter, isDigit, type Span, scanDetector } from './detector.js';
+import { type Detector, DOT, HYPHEN, isAsciiLetter, isDigit, type Span, scanDetector } from './detector.js';
 
-const DOT = 0x2e;
-const HYPHEN = 0x2d;
 const UNDERSCORE = 0x5f;
 const PERCENT = 0x25;
 const PLUS = 0x2b;

@@ -13,10 +13,17 @@
  * @module
  */
 
-import { codeBefore, type Detector, isAsciiLetter, isDigit, type Span, scanDetector } from './detector.js';
+import {
+  codeBefore,
+  type Detector,
+  DOT,
+  HYPHEN,
+  isAsciiLetter,
+  isDigit,
+  type Span,
+  scanDetector,
+} from './detector.js';
 
-const DOT = 0x2e;
-const HYPHEN = 0x2d;
 const UNDERSCORE = 0x5f;
 
 const isBase64Url = (code: number): boolean =>

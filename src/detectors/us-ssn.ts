@@ -15,19 +15,19 @@
  */
 
 import {
+  COMMA,
   codeBefore,
   type Detector,
+  DOT,
   digitsEnd,
+  HYPHEN,
   isDigit,
   isWordChar,
+  SPACE,
   type Span,
   scanDetector,
 } from './detector.js';
 
-const SPACE = 0x20;
-const HYPHEN = 0x2d;
-const DOT = 0x2e;
-const COMMA = 0x2c;
 const LENGTH = 11;
 /** Where the digits of `123-45-6789` are, relative to its start. */
 const DIGIT_OFFSETS = [0, 1, 2, 4, 5, 7, 8, 9, 10];

@@ -60,8 +60,7 @@ function walk(value: unknown, fn: (leaf: unknown) => unknown, ancestors: unknown
           : fn(v);
       if (!Object.is(m, v)) {
         out ??= shallowCopy(value) as Record<string, unknown>;
-        if (m === REMOVE) delete out[k];
-        else setMember(out, k, m);
+        putMember(out, k, m);
       }
     }
     ancestors.pop();
@@ -95,4 +94,10 @@ export function setMember(
   } else {
     target[key] = value;
   }
+}
+
+/** Writes a replacement into a copy: {@link REMOVE} deletes the member, anything else is set as data. */
+export function putMember(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (value === REMOVE) delete target[key];
+  else setMember(target, key, value);
 }

@@ -15,7 +15,7 @@ import type { Segment, Selector } from '../selector/ast.js';
 import { normalizedPath } from '../selector/normalized-path.js';
 import { isPlainObject } from '../selector/values.js';
 import { REMOVE } from './constants.js';
-import { setMember, shallowCopy } from './map-leaves.js';
+import { putMember, setMember, shallowCopy } from './map-leaves.js';
 import type { CompiledRule } from './rule.js';
 
 /** Past this depth the recursive walk hands the payload to the iterative general evaluator. */
@@ -153,8 +153,7 @@ function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown
           Object.getPrototypeOf(value) === null
             ? (Object.assign(Object.create(null), value) as Record<string, unknown>)
             : { ...value };
-        if (m === REMOVE) delete out[name];
-        else setMember(out, name, m);
+        putMember(out, name, m);
       }
     }
     return out ?? value;
@@ -181,8 +180,7 @@ function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown
       const m = step(child, v, edge.name, run, depth);
       if (Object.is(m, v)) return value;
       const out = shallowCopy(value) as Record<string, unknown>;
-      if (m === REMOVE) delete out[edge.name];
-      else setMember(out, edge.name, m);
+      putMember(out, edge.name, m);
       return out;
     }
     case 'descendant':
@@ -218,8 +216,7 @@ function mapObject(value: Record<string, unknown>, child: PlanNode, run: Run, de
         Object.getPrototypeOf(value) === null
           ? (Object.assign(Object.create(null), value) as Record<string, unknown>)
           : { ...value };
-      if (m === REMOVE) delete out[k];
-      else setMember(out, k, m);
+      putMember(out, k, m);
     }
   }
   return out ?? value;
@@ -266,8 +263,7 @@ function descend(name: string, terminal: PlanNode, value: unknown, run: Run, dep
       keys?.pop();
       if (!Object.is(m, v)) {
         copy = shallowCopy(obj) as Record<string, unknown>;
-        if (m === REMOVE) delete copy[name];
-        else setMember(copy, name, m);
+        putMember(copy, name, m);
       }
     }
     for (const k of Object.keys(obj)) {
@@ -315,9 +311,7 @@ function descendObject(
         Object.getPrototypeOf(obj) === null
           ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
           : { ...obj };
-      if (m === REMOVE) delete copy[k];
-      else if (k === '__proto__') setMember(copy, k, m);
-      else copy[k] = m;
+      putMember(copy, k, m);
     }
   }
   return copy ?? obj;

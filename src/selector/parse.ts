@@ -343,33 +343,22 @@ class Parser {
   }
 
   private parseOr(): Parsed {
-    const start = this.pos;
-    const first = this.parseAnd();
-    const exprs: LogicalExpr[] = [];
-    for (;;) {
-      const mark = this.pos;
-      this.skipBlank();
-      if (!this.text.startsWith('||', this.pos)) {
-        this.pos = mark;
-        break;
-      }
-      if (exprs.length === 0) exprs.push(this.asLogical(first, start));
-      this.pos += 2;
-      this.skipBlank();
-      const at = this.pos;
-      exprs.push(this.asLogical(this.parseAnd(), at));
-    }
-    return exprs.length === 0 ? first : { type: 'or', exprs };
+    return this.parseChain('||', 'or', () => this.parseAnd());
   }
 
   private parseAnd(): Parsed {
+    return this.parseChain('&&', 'and', () => this.parseBasic());
+  }
+
+  /** `operand *(S op S operand)`: one operand is returned as it is, several are joined as logical tests. */
+  private parseChain(op: '||' | '&&', type: 'or' | 'and', operand: () => Parsed): Parsed {
     const start = this.pos;
-    const first = this.parseBasic();
+    const first = operand();
     const exprs: LogicalExpr[] = [];
     for (;;) {
       const mark = this.pos;
       this.skipBlank();
-      if (!this.text.startsWith('&&', this.pos)) {
+      if (!this.text.startsWith(op, this.pos)) {
         this.pos = mark;
         break;
       }
@@ -377,9 +366,9 @@ class Parser {
       this.pos += 2;
       this.skipBlank();
       const at = this.pos;
-      exprs.push(this.asLogical(this.parseBasic(), at));
+      exprs.push(this.asLogical(operand(), at));
     }
-    return exprs.length === 0 ? first : { type: 'and', exprs };
+    return exprs.length === 0 ? first : type === 'or' ? { type: 'or', exprs } : { type: 'and', exprs };
   }
 
   /** paren-expr, comparison-expr or test-expr; a bare comparable is returned as is for the caller to type. */
