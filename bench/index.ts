@@ -4,11 +4,12 @@
  */
 import { cpus } from 'node:os';
 import { run as conformance } from './conformance.ts';
+import { run as crypto } from './crypto.ts';
 import { run as erase } from './erase.ts';
 import { results } from './harness.ts';
 
 console.log(`node ${process.version} · ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}`);
-const targets = [...(await erase())];
+const targets = [...(await erase()), ...(await crypto())];
 
 console.log('\n| benchmark | case | µs/op | ratio |');
 console.log('|---|---|---:|---:|');

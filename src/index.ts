@@ -5,7 +5,13 @@
  *
  * @module
  */
-export { DataMasking, type DataMaskingOptions, type MaskedPayload } from './data-masking.js';
+export type { EncryptionContext, EncryptionProvider } from './crypto/encryption-provider.js';
+export {
+  type CryptoOptions,
+  DataMasking,
+  type DataMaskingOptions,
+  type MaskedPayload,
+} from './data-masking.js';
 export {
   type Detector,
   type DetectorName,

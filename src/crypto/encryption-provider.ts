@@ -1,0 +1,19 @@
+/**
+ * The contract between `DataMasking` and an encryption backend (the Powertools TypeScript interface).
+ *
+ * @module
+ */
+
+/** An encryption context: non-secret key-value pairs bound to a ciphertext (KMS and the SDK use it as AAD). */
+export type EncryptionContext = Record<string, string>;
+
+/** A pluggable encryption backend, such as `AWSEncryptionSDKProvider`. */
+export interface EncryptionProvider {
+  /** Encrypts a UTF-8 string under `context`; returns base64 text. */
+  encrypt(data: string, context?: EncryptionContext): Promise<string>;
+  /**
+   * Decrypts base64 text; must refuse (with `DataMaskingContextMismatchError`) a message whose context is
+   * not exactly `context`.
+   */
+  decrypt(data: string, context?: EncryptionContext): Promise<string>;
+}

@@ -1,0 +1,510 @@
+/**
+ * A KMS test double on `aws-sdk-client-mock`, faithful enough that the real AWS Encryption SDK runs end to
+ * end against it: per-key master keys, the encryption context bound as AES-GCM additional authenticated
+ * data, and the errors KMS returns, built from the client's own exception classes.
+ *
+ * @module
+ */
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  randomUUID,
+} from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type * as ClientKms from '@aws-sdk/client-kms';
+import type {
+  DecryptCommandInput,
+  DecryptCommandOutput,
+  EncryptCommandInput,
+  EncryptCommandOutput,
+  GenerateDataKeyCommandInput,
+  GenerateDataKeyCommandOutput,
+  KMSClient,
+} from '@aws-sdk/client-kms';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+
+/** The KMS operations the double answers, counts and can fail on demand. */
+export type KmsOperation = 'GenerateDataKey' | 'Encrypt' | 'Decrypt';
+
+/** Options of {@link createKmsMock}. */
+export interface CreateKmsMockOptions {
+  /**
+   * The key ARNs the double knows (`arn:aws:kms:<region>:<account>:key/<id>`), each given its own random
+   * master key. A test that needs several keys (a multi-key message, one key disabled) names them here;
+   * when none are given, one key is generated in `eu-west-1`, account `111122223333`.
+   */
+  keys?: readonly string[];
+}
+
+/**
+ * A running KMS double, returned by {@link createKmsMock}. It stays installed until {@link KmsMock.restore}
+ * is called, so create it in `beforeAll`/`beforeEach` and restore it in the matching `after*` hook.
+ */
+export interface KmsMock {
+  /** The full ARNs of the keys the double knows, in the order they were given. */
+  readonly keys: readonly string[];
+  /**
+   * The underlying `aws-sdk-client-mock` stub of `KMSClient`, for the `aws-sdk-client-mock-jest` (or vitest)
+   * matchers, e.g. `expect(kms.client).toHaveReceivedCommandTimes(GenerateDataKeyCommand, 1)`, and to answer
+   * commands the double does not implement (`kms.client.on(DescribeKeyCommand).resolves(...)`). Calling
+   * `client.reset()` would also drop the double's own behaviour: use {@link KmsMock.reset} instead.
+   */
+  readonly client: AwsClientStub<KMSClient>;
+  /**
+   * How many calls of `operation` reached the double since it was created or last {@link KmsMock.reset},
+   * failed ones included, so a test can assert that a data key cache saved KMS round trips.
+   */
+  count(operation: KmsOperation): number;
+  /** Makes every later operation on the key fail with `DisabledException`, as a disabled KMS key does. */
+  disableKey(keyId: string): void;
+  /**
+   * Makes `operation` on the key (every operation when omitted) fail with `AccessDeniedException`, as a
+   * key policy or IAM policy without that permission does. Calls add up: deny `Encrypt`, then `Decrypt`.
+   */
+  denyAccess(keyId: string, operation?: KmsOperation): void;
+  /**
+   * Makes the next `times` calls of `operation` fail with `ThrottlingException`, to exercise retry and
+   * error paths. Calls add up; `Infinity` throttles until {@link KmsMock.reset}.
+   */
+  throttle(operation: KmsOperation, times?: number): void;
+  /**
+   * Clears counts, call history, disabled keys, denials and pending throttles, so one double can serve a
+   * whole test file. Keys and their master keys stay, so ciphertexts made before still decrypt.
+   */
+  reset(): void;
+  /** Puts the real `KMSClient#send` back; later calls go to AWS again. */
+  restore(): void;
+}
+
+type ClientKmsModule = typeof ClientKms;
+
+const OPERATIONS: readonly KmsOperation[] = ['GenerateDataKey', 'Encrypt', 'Decrypt'];
+const DEFAULT_REGION = 'eu-west-1';
+const DEFAULT_ACCOUNT = '111122223333';
+/** Any partition (`aws`, `aws-cn`, `aws-us-gov`, ...); the key id need not be a UUID (multi-Region `mrk-...`). */
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/([A-Za-z0-9-]+)$/;
+
+// CiphertextBlob, version 1 (all integers big-endian):
+//   0      1  magic 0x4d ('M'), so a blob of this double is never taken for a real KMS blob (0x01 ...)
+//   1      1  format version, 0x01
+//   2      2  n, the byte length of the key ARN
+//   4      n  the key ARN, UTF-8: names the key, so Decrypt works without KeyId as with symmetric KMS keys
+//   4+n   12  AES-256-GCM IV
+//   16+n  16  AES-256-GCM tag
+//   32+n   *  AES-256-GCM ciphertext of the plaintext
+// The AAD is the header (bytes 0 .. 4+n) followed by the canonical encryption context, so neither the
+// named key nor the context can be changed without Decrypt failing.
+const MAGIC = 0x4d;
+const VERSION = 0x01;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const SUCCESS_METADATA_STATUS = 200;
+const CLIENT_ERROR_STATUS = 400;
+// KMS input limits, so a test that would fail against KMS fails against the double too.
+const MAX_DATA_KEY_BYTES = 1024;
+const MAX_PLAINTEXT_BYTES = 4096;
+const MAX_CIPHERTEXT_BYTES = 6144;
+
+interface Key {
+  readonly arn: string;
+  readonly masterKey: KeyObject;
+}
+
+let clientKms: ClientKmsModule | undefined;
+
+/**
+ * Loads `@aws-sdk/client-kms` as CommonJS, the copy the AWS Encryption SDK uses. The double only intercepts
+ * calls made through the very `KMSClient` class it stubs, and the SDK (`@aws-crypto/kms-keyring-node`)
+ * `require`s the client: an ESM-side class would be a different class and intercept nothing.
+ */
+const loadClientKms = (): ClientKmsModule => {
+  if (clientKms !== undefined) return clientKms;
+  // In CommonJS (the `lib/cjs` build, and tests compiled by swc or ts-jest) this is the module's own
+  // `require`, which resolves from this file as the project's code does (under Jest, it is the registry's).
+  // In ESM (`lib/esm`) there is no `require`, and `import.meta.url` cannot be written here: tsc also
+  // compiles this file to CommonJS, where `import.meta` is an error (TS1343, and a SyntaxError on load).
+  // The working directory stands in for this file's location: test runners start in the project root,
+  // whose `node_modules` holds the same packages this file would find.
+  const base: NodeJS.Require =
+    typeof require === 'function' ? require : createRequire(join(process.cwd(), 'noop.js'));
+  // Follow the SDK's own chain of dependencies so that, where the client is installed twice (pnpm, or a
+  // nested version), the copy the SDK loads is the one stubbed; without the SDK, use the project's copy.
+  const fromSdk = resolveChain(base, [
+    '@aws-crypto/client-node',
+    '@aws-crypto/kms-keyring-node',
+    '@aws-sdk/client-kms',
+  ]);
+  try {
+    clientKms = base(fromSdk ?? '@aws-sdk/client-kms') as ClientKmsModule;
+  } catch (error) {
+    throw new Error(
+      `createKmsMock needs @aws-sdk/client-kms, and could not load it from ${typeof require === 'function' ? 'middy-data-masking' : `the working directory ${process.cwd()}`}: install it, and run the tests from the project root`,
+      { cause: error },
+    );
+  }
+  return clientKms;
+};
+
+/** Resolves each module from the directory of the one before it; `undefined` when a link is missing. */
+const resolveChain = (base: NodeJS.Require, chain: readonly string[]): string | undefined => {
+  let resolved: string | undefined;
+  try {
+    for (const id of chain) {
+      resolved = resolved === undefined ? base.resolve(id) : base.resolve(id, { paths: [dirname(resolved)] });
+    }
+    return resolved;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The AAD for a context: JSON of its entries sorted by key, which is unambiguous (any key or value may hold
+ * any character) and ignores key order, as KMS does. A missing context and `{}` are the same, as in KMS.
+ */
+const canonicalContext = (context: Record<string, string> | undefined): Buffer => {
+  const entries = Object.entries(context ?? {})
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Buffer.from(JSON.stringify(entries), 'utf8');
+};
+
+/** A view on the bytes of any typed array or Buffer, realm-independent (Jest runs tests in a vm context). */
+const bytesOf = (value: unknown): Uint8Array | undefined =>
+  ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : undefined;
+
+/** A copy in its own ArrayBuffer: the SDK zeroes the `Plaintext` it receives, so nothing may share it. */
+const isolatedCopy = (bytes: Uint8Array): Uint8Array => {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
+};
+
+const metadata = (httpStatusCode: number) => ({
+  httpStatusCode,
+  requestId: randomUUID(),
+  attempts: 1,
+  totalRetryDelay: 0,
+});
+
+/**
+ * Creates a KMS double and installs it on `KMSClient` (and so on the aggregated `KMS` class, which extends
+ * it, and which the AWS Encryption SDK uses): GenerateDataKey, Encrypt and Decrypt behave like KMS, with a
+ * random 256-bit master key per key and the encryption context bound as AES-GCM AAD, so the real Encryption
+ * SDK, or the code under test, runs end to end without AWS. Other commands reject until answered through
+ * {@link KmsMock.client}.
+ *
+ * Errors are the client's own exception classes, as KMS would return them: `NotFoundException` (unknown
+ * key), `DisabledException`, `AccessDeniedException`, `ThrottlingException`, `InvalidCiphertextException`
+ * (wrong context, tampered blob), `IncorrectKeyException` (Decrypt with another key's `KeyId`) and
+ * `ValidationException`. `AccessDeniedException`, `ThrottlingException` and `ValidationException` have no
+ * class in `@aws-sdk/client-kms`; like the client does for such errors, they are `KMSServiceException`s
+ * with that `name`.
+ *
+ * Only one double is active at a time: creating another replaces the stub, and the first stops answering.
+ *
+ * @example
+ * ```typescript
+ * import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
+ * import { createKmsMock } from 'middy-data-masking/testing';
+ *
+ * const kms = createKmsMock();
+ * afterAll(() => kms.restore());
+ *
+ * test('encrypts with KMS', async () => {
+ *   const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+ *   const keyring = new KmsKeyringNode({ generatorKeyId: kms.keys[0] });
+ *   await encrypt(keyring, 'secret', { encryptionContext: { tenant_id: 't-1' } });
+ *   expect(kms.count('GenerateDataKey')).toBe(1);
+ * });
+ * ```
+ *
+ * @param options - the key ARNs the double knows; one is generated when none are given
+ * @throws TypeError when a key is not a KMS key ARN or is given twice
+ */
+export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
+  const kms = loadClientKms();
+  const arns =
+    options.keys !== undefined && options.keys.length > 0
+      ? [...options.keys]
+      : [`arn:aws:kms:${DEFAULT_REGION}:${DEFAULT_ACCOUNT}:key/${randomUUID()}`];
+
+  const byArn = new Map<string, Key>();
+  const byKeyId = new Map<string, Key | null>(); // null: the bare id is ambiguous (same id, two ARNs)
+  for (const arn of arns) {
+    const match = typeof arn === 'string' ? KEY_ARN.exec(arn) : null;
+    if (match === null) {
+      throw new TypeError(
+        `createKmsMock: ${JSON.stringify(arn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`,
+      );
+    }
+    if (byArn.has(arn)) throw new TypeError(`createKmsMock: key ${arn} is given twice`);
+    const secret = randomBytes(32);
+    const key: Key = { arn, masterKey: createSecretKey(secret) };
+    secret.fill(0);
+    byArn.set(arn, key);
+    const keyId = match[1];
+    byKeyId.set(keyId, byKeyId.has(keyId) ? null : key);
+  }
+
+  const counts = new Map<KmsOperation, number>();
+  const throttles = new Map<KmsOperation, number>();
+  const disabled = new Set<string>();
+  const denied = new Map<string, Set<KmsOperation>>();
+
+  // KMS accepts a key ARN or its bare key id; responses always name the key by ARN.
+  const findKey = (keyId: string): Key | undefined => byArn.get(keyId) ?? byKeyId.get(keyId) ?? undefined;
+
+  /** For the control methods: naming a key the double does not know is a mistake in the test. */
+  const knownKey = (method: string, keyId: string): Key => {
+    const key = typeof keyId === 'string' ? findKey(keyId) : undefined;
+    if (key === undefined)
+      throw new TypeError(`createKmsMock: ${method}(${JSON.stringify(keyId)}): unknown key`);
+    return key;
+  };
+
+  const checkOperation = (method: string, operation: unknown): KmsOperation => {
+    if (!OPERATIONS.includes(operation as KmsOperation)) {
+      throw new TypeError(
+        `createKmsMock: ${method}: operation must be one of ${OPERATIONS.join(', ')}, got ${JSON.stringify(operation)}`,
+      );
+    }
+    return operation as KmsOperation;
+  };
+
+  // Unmodeled KMS errors: the client builds these as its base exception with the error code as name.
+  const serviceError = (name: string, message: string): ClientKms.KMSServiceException =>
+    new kms.KMSServiceException({
+      name,
+      $fault: 'client',
+      message,
+      $metadata: metadata(CLIENT_ERROR_STATUS),
+    });
+
+  const validationError = (message: string) =>
+    serviceError('ValidationException', `1 validation error detected: ${message}`);
+
+  const notFound = (keyId: string) =>
+    new kms.NotFoundException({
+      message: `Key '${keyId}' does not exist`,
+      $metadata: metadata(CLIENT_ERROR_STATUS),
+    });
+
+  const invalidCiphertext = () =>
+    new kms.InvalidCiphertextException({
+      message:
+        'The ciphertext is invalid, was not made by this key, or was made with another encryption context',
+      $metadata: metadata(CLIENT_ERROR_STATUS),
+    });
+
+  /** Faults set by the test, in the order KMS checks them: rate limit first, then the key's policy and state. */
+  const begin = (operation: KmsOperation): void => {
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    const pending = throttles.get(operation) ?? 0;
+    if (pending > 0) {
+      throttles.set(operation, pending - 1);
+      throw serviceError('ThrottlingException', 'Rate exceeded');
+    }
+  };
+
+  const authorize = (operation: KmsOperation, key: Key): void => {
+    if (denied.get(key.arn)?.has(operation)) {
+      throw serviceError(
+        'AccessDeniedException',
+        `User is not authorized to perform: kms:${operation} on resource: ${key.arn} because createKmsMock().denyAccess denies it`,
+      );
+    }
+    if (disabled.has(key.arn)) {
+      throw new kms.DisabledException({
+        message: `${key.arn} is disabled.`,
+        $metadata: metadata(CLIENT_ERROR_STATUS),
+      });
+    }
+  };
+
+  const requireKey = (keyId: unknown): Key => {
+    if (typeof keyId !== 'string' || keyId === '') {
+      throw validationError("Value null at 'keyId' failed to satisfy constraint: Member must not be null");
+    }
+    const key = findKey(keyId);
+    if (key === undefined) throw notFound(keyId);
+    return key;
+  };
+
+  const seal = (key: Key, plaintext: Uint8Array, context: Record<string, string> | undefined): Uint8Array => {
+    const arn = Buffer.from(key.arn, 'utf8');
+    const header = Buffer.alloc(4 + arn.byteLength);
+    header.writeUInt8(MAGIC, 0);
+    header.writeUInt8(VERSION, 1);
+    header.writeUInt16BE(arn.byteLength, 2);
+    arn.copy(header, 4);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key.masterKey, iv);
+    cipher.setAAD(Buffer.concat([header, canonicalContext(context)]));
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return isolatedCopy(Buffer.concat([header, iv, cipher.getAuthTag(), body]));
+  };
+
+  /** Splits a blob into the key it names and the rest; `undefined` when it is not one of ours. */
+  const parse = (blob: Uint8Array) => {
+    const buffer = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+    if (buffer.byteLength < 4 || buffer[0] !== MAGIC || buffer[1] !== VERSION) return undefined;
+    const headerBytes = 4 + buffer.readUInt16BE(2);
+    if (buffer.byteLength < headerBytes + IV_BYTES + TAG_BYTES + 1) return undefined;
+    return {
+      arn: buffer.toString('utf8', 4, headerBytes),
+      header: buffer.subarray(0, headerBytes),
+      iv: buffer.subarray(headerBytes, headerBytes + IV_BYTES),
+      tag: buffer.subarray(headerBytes + IV_BYTES, headerBytes + IV_BYTES + TAG_BYTES),
+      body: buffer.subarray(headerBytes + IV_BYTES + TAG_BYTES),
+    };
+  };
+
+  const generateDataKey = (input: GenerateDataKeyCommandInput): GenerateDataKeyCommandOutput => {
+    begin('GenerateDataKey');
+    const { NumberOfBytes, KeySpec } = input;
+    if ((NumberOfBytes === undefined) === (KeySpec === undefined)) {
+      throw validationError('Please specify either number of bytes or key spec.');
+    }
+    const size = KeySpec === 'AES_256' ? 32 : KeySpec === 'AES_128' ? 16 : NumberOfBytes;
+    if (!Number.isInteger(size) || (size as number) < 1 || (size as number) > MAX_DATA_KEY_BYTES) {
+      throw validationError(
+        KeySpec === undefined
+          ? `Value at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and ${MAX_DATA_KEY_BYTES}`
+          : "Value at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]",
+      );
+    }
+    const key = requireKey(input.KeyId);
+    authorize('GenerateDataKey', key);
+    const dataKey = randomBytes(size as number);
+    try {
+      return {
+        KeyId: key.arn,
+        CiphertextBlob: seal(key, dataKey, input.EncryptionContext),
+        Plaintext: isolatedCopy(dataKey),
+        $metadata: metadata(SUCCESS_METADATA_STATUS),
+      };
+    } finally {
+      dataKey.fill(0);
+    }
+  };
+
+  const encrypt = (input: EncryptCommandInput): EncryptCommandOutput => {
+    begin('Encrypt');
+    const plaintext = bytesOf(input.Plaintext);
+    if (plaintext === undefined || plaintext.byteLength < 1 || plaintext.byteLength > MAX_PLAINTEXT_BYTES) {
+      throw validationError(
+        `Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and ${MAX_PLAINTEXT_BYTES}`,
+      );
+    }
+    const key = requireKey(input.KeyId);
+    authorize('Encrypt', key);
+    return {
+      KeyId: key.arn,
+      CiphertextBlob: seal(key, plaintext, input.EncryptionContext),
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      $metadata: metadata(SUCCESS_METADATA_STATUS),
+    };
+  };
+
+  const decrypt = (input: DecryptCommandInput): DecryptCommandOutput => {
+    begin('Decrypt');
+    const blob = bytesOf(input.CiphertextBlob);
+    if (blob === undefined || blob.byteLength < 1 || blob.byteLength > MAX_CIPHERTEXT_BYTES) {
+      throw validationError(
+        `Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length between 1 and ${MAX_CIPHERTEXT_BYTES}`,
+      );
+    }
+    const requested = input.KeyId === undefined ? undefined : requireKey(input.KeyId);
+    const parts = parse(blob);
+    if (parts === undefined) throw invalidCiphertext();
+    if (requested !== undefined && requested.arn !== parts.arn) {
+      throw new kms.IncorrectKeyException({
+        message: 'The key ID in the request does not identify a KMS key that can perform this operation.',
+        $metadata: metadata(CLIENT_ERROR_STATUS),
+      });
+    }
+    // A blob naming a key the double does not know cannot have been made by it: KMS says invalid ciphertext.
+    const key = byArn.get(parts.arn);
+    if (key === undefined) throw invalidCiphertext();
+    authorize('Decrypt', key);
+    let plaintext: Buffer;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key.masterKey, parts.iv);
+      decipher.setAAD(Buffer.concat([parts.header, canonicalContext(input.EncryptionContext)]));
+      decipher.setAuthTag(parts.tag);
+      plaintext = Buffer.concat([decipher.update(parts.body), decipher.final()]);
+    } catch {
+      // GCM authentication failed: another context, or a changed byte. The cause is not kept, on purpose.
+      throw invalidCiphertext();
+    }
+    try {
+      return {
+        KeyId: key.arn,
+        Plaintext: isolatedCopy(plaintext),
+        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+        $metadata: metadata(SUCCESS_METADATA_STATUS),
+      };
+    } finally {
+      plaintext.fill(0);
+    }
+  };
+
+  const client = mockClient(kms.KMSClient);
+  const install = (): void => {
+    // The default behaviour, for commands without a fake of their own: fail loudly instead of resolving
+    // `undefined`, and name the command. Fakes the test adds with `client.on(...)` take precedence.
+    client.send.callsFake(async (command: { constructor: { name: string } }) => {
+      throw new Error(
+        `createKmsMock answers GenerateDataKey, Encrypt and Decrypt; answer ${command.constructor.name} with kmsMock.client.on(...)`,
+      );
+    });
+    // Async, so that every outcome, failures included, is a promise, as from the real `send`.
+    client
+      .on(kms.GenerateDataKeyCommand)
+      .callsFake(async (input: GenerateDataKeyCommandInput) => generateDataKey(input));
+    client.on(kms.EncryptCommand).callsFake(async (input: EncryptCommandInput) => encrypt(input));
+    client.on(kms.DecryptCommand).callsFake(async (input: DecryptCommandInput) => decrypt(input));
+  };
+  install();
+
+  const keys = Object.freeze([...byArn.keys()]);
+  return Object.freeze({
+    keys,
+    client,
+    count: (operation: KmsOperation): number => counts.get(checkOperation('count', operation)) ?? 0,
+    disableKey: (keyId: string): void => {
+      disabled.add(knownKey('disableKey', keyId).arn);
+    },
+    denyAccess: (keyId: string, operation?: KmsOperation): void => {
+      const { arn } = knownKey('denyAccess', keyId);
+      const operations = denied.get(arn) ?? new Set<KmsOperation>();
+      if (operation === undefined) for (const each of OPERATIONS) operations.add(each);
+      else operations.add(checkOperation('denyAccess', operation));
+      denied.set(arn, operations);
+    },
+    throttle: (operation: KmsOperation, times = 1): void => {
+      checkOperation('throttle', operation);
+      if (!(Number.isInteger(times) || times === Number.POSITIVE_INFINITY) || times < 0) {
+        throw new TypeError(`createKmsMock: throttle: times must be a whole number >= 0, got ${times}`);
+      }
+      throttles.set(operation, (throttles.get(operation) ?? 0) + times);
+    },
+    reset: (): void => {
+      counts.clear();
+      throttles.clear();
+      disabled.clear();
+      denied.clear();
+      client.resetHistory();
+    },
+    restore: (): void => {
+      // Only while our stub is the installed one: after another double replaced it, restoring would be
+      // a no-op at best, and must not put anything back over the newer stub.
+      if (kms.KMSClient.prototype.send === client.send) client.restore();
+    },
+  });
+};

@@ -1,0 +1,244 @@
+import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
+import { DataMasking } from '../../src/data-masking.js';
+import {
+  DataMaskingContextMismatchError,
+  DataMaskingDecryptKeyError,
+  DataMaskingDecryptValueError,
+  DataMaskingEncryptionError,
+  DataMaskingEncryptKeyError,
+  DataMaskingProviderUnavailableError,
+  DataMaskingUnsupportedTypeError,
+} from '../../src/errors.js';
+import { AlgorithmSuiteIdentifier } from '../../src/providers/kms.js';
+import { everythingIn, provider, useKms } from './support.js';
+
+const { kms } = useKms(3);
+const SECRET = 'TOP-SECRET-4111111111111111';
+
+describe('AWSEncryptionSDKProvider', () => {
+  test('round trip under a context', async () => {
+    const p = provider(kms().keys.slice(0, 1));
+    const ciphertext = await p.encrypt(SECRET, { tenant_id: 'acme' });
+    expect(ciphertext).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(ciphertext).not.toContain(SECRET);
+    await expect(p.decrypt(ciphertext, { tenant_id: 'acme' })).resolves.toBe(SECRET);
+  });
+
+  test('with several keys, each key alone decrypts', async () => {
+    const [k1, k2, k3] = kms().keys;
+    const ciphertext = await provider([k1, k2, k3]).encrypt(SECRET, { t: '1' });
+    for (const key of [k1, k2, k3]) {
+      await expect(provider([key]).decrypt(ciphertext, { t: '1' })).resolves.toBe(SECRET);
+    }
+    expect(kms().count('GenerateDataKey')).toBe(1);
+    expect(kms().count('Encrypt')).toBe(2);
+  });
+
+  describe('the context check is exact', () => {
+    const cases: [
+      string,
+      Record<string, string> | undefined,
+      Record<string, string> | undefined,
+      string[],
+    ][] = [
+      ['a different value', { tenant_id: 'acme' }, { tenant_id: 'evil' }, ['tenant_id']],
+      ['a missing key', { tenant_id: 'acme', region: 'eu' }, { tenant_id: 'acme' }, ['region']],
+      ['an extra key', { tenant_id: 'acme' }, { tenant_id: 'acme', role: 'admin' }, ['role']],
+      ['a context on the message only', { tenant_id: 'acme' }, undefined, ['tenant_id']],
+      ['a context on the caller only', undefined, { tenant_id: 'acme' }, ['tenant_id']],
+    ];
+    test.each(cases)(
+      '%s → DataMaskingContextMismatchError without plaintext',
+      async (_, written, expected, keys) => {
+        const p = provider(kms().keys.slice(0, 1));
+        const ciphertext = await p.encrypt(SECRET, written);
+        const error = await p.decrypt(ciphertext, expected).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(DataMaskingContextMismatchError);
+        expect(error).toBeInstanceOf(DataMaskingEncryptionError);
+        expect((error as DataMaskingContextMismatchError).mismatchedKeys).toEqual(keys);
+        expect(everythingIn(error)).not.toContain(SECRET);
+        expect(everythingIn(error)).not.toContain('evil');
+        expect(everythingIn(error)).not.toContain(ciphertext.slice(40, 80));
+      },
+    );
+
+    test('the same context passes, in any key order', async () => {
+      const p = provider(kms().keys.slice(0, 1));
+      const ciphertext = await p.encrypt(SECRET, { a: '1', b: '2' });
+      await expect(p.decrypt(ciphertext, { b: '2', a: '1' })).resolves.toBe(SECRET);
+    });
+
+    test('the signing suite adds aws-crypto-public-key, which the check ignores', async () => {
+      const p = provider(kms().keys.slice(0, 1), {
+        algorithm: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
+      });
+      const ciphertext = await p.encrypt(SECRET, { tenant_id: 'acme' });
+      await expect(p.decrypt(ciphertext, { tenant_id: 'acme' })).resolves.toBe(SECRET);
+    });
+  });
+
+  test('context values must be strings, refused before any KMS call', async () => {
+    const p = provider(kms().keys.slice(0, 1));
+    await expect(p.encrypt(SECRET, { n: 1 } as never)).rejects.toThrow(DataMaskingUnsupportedTypeError);
+    await expect(p.decrypt('AAAA', { n: null } as never)).rejects.toThrow(DataMaskingUnsupportedTypeError);
+    await expect(p.encrypt(SECRET, { 'aws-crypto-public-key': 'x' })).rejects.toThrow(
+      DataMaskingUnsupportedTypeError,
+    );
+    expect(kms().count('GenerateDataKey') + kms().count('Decrypt')).toBe(0);
+  });
+
+  describe('KMS faults map to the typed errors', () => {
+    test('unknown key → DataMaskingEncryptKeyError', async () => {
+      const p = provider(['arn:aws:kms:eu-west-1:111122223333:key/99999999-0000-4000-8000-000000000000']);
+      await expect(p.encrypt(SECRET)).rejects.toThrow(DataMaskingEncryptKeyError);
+    });
+
+    test('disabled key → DataMaskingEncryptKeyError on encrypt, DataMaskingDecryptKeyError on decrypt', async () => {
+      const [k1] = kms().keys;
+      const ciphertext = await provider([k1], { cache: false }).encrypt(SECRET);
+      kms().disableKey(k1);
+      await expect(provider([k1], { cache: false }).encrypt(SECRET)).rejects.toThrow(
+        DataMaskingEncryptKeyError,
+      );
+      const error = await provider([k1])
+        .decrypt(ciphertext)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataMaskingDecryptKeyError);
+      expect((error as Error).message).toContain('DisabledException');
+    });
+
+    test.each(['GenerateDataKey', 'Encrypt'] as const)(
+      'access denied on %s → DataMaskingEncryptKeyError',
+      async (operation) => {
+        const [k1, k2] = kms().keys;
+        kms().denyAccess(operation === 'GenerateDataKey' ? k1 : k2, operation);
+        const error = await provider([k1, k2])
+          .encrypt(SECRET)
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(DataMaskingEncryptKeyError);
+        expect((error as Error).message).toContain('AccessDeniedException');
+      },
+    );
+
+    test('access denied on Decrypt → DataMaskingDecryptKeyError', async () => {
+      const [k1] = kms().keys;
+      const ciphertext = await provider([k1]).encrypt(SECRET);
+      kms().denyAccess(k1, 'Decrypt');
+      await expect(provider([k1]).decrypt(ciphertext)).rejects.toThrow(DataMaskingDecryptKeyError);
+    });
+
+    test('a message under none of the configured keys → DataMaskingDecryptKeyError, no KMS call', async () => {
+      const [k1, k2] = kms().keys;
+      const ciphertext = await provider([k1]).encrypt(SECRET);
+      const before = kms().count('Decrypt');
+      await expect(provider([k2]).decrypt(ciphertext)).rejects.toThrow(DataMaskingDecryptKeyError);
+      expect(kms().count('Decrypt')).toBe(before);
+    });
+
+    test.each(['GenerateDataKey', 'Decrypt'] as const)(
+      'throttling on %s → DataMaskingProviderUnavailableError (retryable)',
+      async (operation) => {
+        const [k1] = kms().keys;
+        const ciphertext = await provider([k1]).encrypt(SECRET);
+        kms().throttle(operation, 1);
+        const call =
+          operation === 'Decrypt' ? provider([k1]).decrypt(ciphertext) : provider([k1]).encrypt(SECRET);
+        const error = await call.catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(DataMaskingProviderUnavailableError);
+        expect((error as DataMaskingProviderUnavailableError).retryable).toBe(true);
+        // The fault was injected once: the same call now succeeds.
+        await expect(
+          operation === 'Decrypt' ? provider([k1]).decrypt(ciphertext) : provider([k1]).encrypt(SECRET),
+        ).resolves.toBeDefined();
+      },
+    );
+  });
+
+  describe('values that are not ciphertexts → DataMaskingDecryptValueError', () => {
+    let ciphertext: string;
+    beforeEach(async () => {
+      ciphertext = await provider(kms().keys.slice(0, 1)).encrypt(SECRET, { t: '1' });
+    });
+    const flip = (text: string, at: number) => {
+      const bytes = Buffer.from(text, 'base64');
+      bytes[at] ^= 0x01;
+      return bytes.toString('base64');
+    };
+
+    test.each([
+      ['empty', () => ''],
+      ['not base64', () => 'not base64!'],
+      ['base64 of garbage', () => Buffer.from('hello world, not a message').toString('base64')],
+      ['truncated', () => Buffer.from(ciphertext, 'base64').subarray(0, 60).toString('base64')],
+      [
+        'truncated body',
+        () =>
+          Buffer.from(ciphertext, 'base64')
+            .subarray(0, Buffer.from(ciphertext, 'base64').length - 5)
+            .toString('base64'),
+      ],
+      ['a flipped bit in the body', () => flip(ciphertext, Buffer.from(ciphertext, 'base64').length - 20)],
+      ['a flipped bit in the header', () => flip(ciphertext, 30)],
+    ])('%s', async (_, make) => {
+      const value = make();
+      const error = await provider(kms().keys.slice(0, 1))
+        .decrypt(value, { t: '1' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataMaskingEncryptionError);
+      expect([DataMaskingDecryptValueError, DataMaskingDecryptKeyError].some((c) => error instanceof c)).toBe(
+        true,
+      );
+      expect(everythingIn(error)).not.toContain(SECRET);
+    });
+
+    test('the plain cases are exactly DataMaskingDecryptValueError', async () => {
+      const p = provider(kms().keys.slice(0, 1));
+      for (const value of [
+        '',
+        '!!',
+        'AAAA',
+        Buffer.from(ciphertext, 'base64').subarray(0, 10).toString('base64'),
+      ]) {
+        await expect(p.decrypt(value, { t: '1' })).rejects.toThrow(DataMaskingDecryptValueError);
+      }
+    });
+  });
+
+  describe('interoperability: standard Encryption SDK messages', () => {
+    const sdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+
+    test('our messages decrypt with the SDK directly (as Powertools does)', async () => {
+      const [k1] = kms().keys;
+      const ciphertext = await provider([k1]).encrypt(SECRET, { tenant_id: 'acme' });
+      const { plaintext, messageHeader } = await sdk.decrypt(
+        new KmsKeyringNode({ generatorKeyId: k1 }),
+        Buffer.from(ciphertext, 'base64'),
+      );
+      expect(plaintext.toString('utf8')).toBe(SECRET);
+      expect(messageHeader.encryptionContext).toEqual({ tenant_id: 'acme' });
+    });
+
+    test('messages the SDK made with its defaults (the Powertools recipe) decrypt here', async () => {
+      const [k1] = kms().keys;
+      const { result } = await sdk.encrypt(
+        new KmsKeyringNode({ generatorKeyId: k1 }),
+        JSON.stringify({ card: SECRET }),
+        {
+          encryptionContext: { tenant_id: 'acme' },
+        },
+      );
+      const masker = new DataMasking({ provider: provider([k1]) });
+      await expect(
+        masker.decrypt(result.toString('base64'), { context: { tenant_id: 'acme' } }),
+      ).resolves.toEqual({ card: SECRET });
+    });
+  });
+
+  test('a malformed configuration is refused at construction', () => {
+    expect(() => provider([])).toThrow(DataMaskingUnsupportedTypeError);
+    expect(() => provider(['not-an-arn'])).toThrow(DataMaskingUnsupportedTypeError);
+    expect(() => provider(['arn:aws:kms:eu-west-1:1:key/x'], { localCacheCapacity: -1 })).toThrow(
+      DataMaskingUnsupportedTypeError,
+    );
+  });
+});
