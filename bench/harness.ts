@@ -7,6 +7,8 @@ import { Bench } from 'tinybench';
 export interface Case {
   name: string;
   fn: () => unknown;
+  /** The case returns a promise: time it until it settles. */
+  async?: boolean;
 }
 
 export interface Row {
@@ -32,9 +34,15 @@ export async function measure(
 ): Promise<Row[]> {
   const bench = new Bench({ time, warmup: true, warmupTime: 200 });
   for (const c of cases) {
-    bench.add(c.name, () => {
-      sink = c.fn();
-    });
+    if (c.async) {
+      bench.add(c.name, async () => {
+        sink = await c.fn();
+      });
+    } else {
+      bench.add(c.name, () => {
+        sink = c.fn();
+      });
+    }
   }
   await bench.run();
   const rows: Row[] = [];
