@@ -32,7 +32,7 @@ export interface CryptoOptions {
   fields?: readonly string[];
   /** The encryption context: string values, bound to each ciphertext and checked exactly on decrypt. */
   context?: EncryptionContext;
-  /** Passed to the provider as is (the Powertools escape hatch); `AWSEncryptionSDKProvider` takes none. */
+  /** Passed to the provider's `encrypt`/`decrypt` as is (the Powertools escape hatch); `AWSEncryptionSDKProvider` takes none. */
   providerOptions?: Record<string, unknown>;
 }
 
@@ -118,7 +118,8 @@ export class DataMasking {
   public async encrypt<T>(data: T, options: CryptoOptions = {}): Promise<T | string> {
     const provider = this.#requireProvider();
     const context = validateContext(options.context);
-    const encryptValue = (value: unknown) => provider.encrypt(serialize(value), context);
+    const encryptValue = (value: unknown) =>
+      provider.encrypt(serialize(value), context, options.providerOptions);
     if (options.fields === undefined) return encryptValue(data);
     return this.#onFields(data, options.fields, (targets) => {
       for (const loc of targets) serialize(loc.value);
@@ -139,7 +140,7 @@ export class DataMasking {
     const provider = this.#requireProvider();
     const context = validateContext(options.context);
     const decryptValue = async (value: unknown) =>
-      parsePlaintext(await provider.decrypt(value as string, context));
+      parsePlaintext(await provider.decrypt(value as string, context, options.providerOptions));
     if (options.fields === undefined) {
       if (typeof data !== 'string')
         throw new DataMaskingDecryptValueError('the payload to decrypt is not a ciphertext string');

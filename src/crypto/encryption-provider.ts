@@ -9,11 +9,11 @@ export type EncryptionContext = Record<string, string>;
 
 /** A pluggable encryption backend, such as `AWSEncryptionSDKProvider`. */
 export interface EncryptionProvider {
-  /** Encrypts a UTF-8 string under `context`; returns base64 text. */
-  encrypt(data: string, context?: EncryptionContext): Promise<string>;
+  /** Encrypts a UTF-8 string under `context`; returns base64 text. `options` is `providerOptions`, as given. */
+  encrypt(data: string, context?: EncryptionContext, options?: Record<string, unknown>): Promise<string>;
   /**
    * Decrypts base64 text; must refuse (with `DataMaskingContextMismatchError`) a message whose context is
    * not exactly `context`.
    */
-  decrypt(data: string, context?: EncryptionContext): Promise<string>;
+  decrypt(data: string, context?: EncryptionContext, options?: Record<string, unknown>): Promise<string>;
 }

@@ -242,3 +242,64 @@ describe('AWSEncryptionSDKProvider', () => {
     );
   });
 });
+
+describe('a configured client (clientProvider) and network faults', () => {
+  const key = 'arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-4000-8000-00000000abcd';
+  const failing = (error: unknown) => () => ({
+    generateDataKey: () => Promise.reject(error),
+    encrypt: () => Promise.reject(error),
+    decrypt: () => Promise.reject(error),
+  });
+
+  test.each([
+    ['a reset socket', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
+    [
+      'a retryable SDK error',
+      Object.assign(new Error('5xx'), { name: 'InternalFailure', $retryable: { throttling: false } }),
+    ],
+  ])('%s → DataMaskingProviderUnavailableError', async (_, error) => {
+    const p = provider([key], { clientProvider: failing(error) });
+    const thrown = await p.encrypt('x').catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(DataMaskingProviderUnavailableError);
+    expect((thrown as Error).cause).toBe(error);
+  });
+
+  test('the provider uses the injected client for every KMS call', async () => {
+    const calls: string[] = [];
+    const { kms: double } = { kms: kms() };
+    const p = provider([double.keys[0]], {
+      clientProvider: (region) => {
+        calls.push(region);
+        return new (require('@aws-sdk/client-kms').KMS)({
+          region,
+          credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+        });
+      },
+    });
+    const ciphertext = await p.encrypt('x', { t: '1' });
+    await expect(p.decrypt(ciphertext, { t: '1' })).resolves.toBe('x');
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((r) => r === 'eu-west-1')).toBe(true);
+  });
+});
+
+describe('providerOptions', () => {
+  test('reach the provider as given', async () => {
+    const seen: unknown[] = [];
+    const echo = {
+      encrypt: async (data: string, _context?: Record<string, string>, options?: Record<string, unknown>) => {
+        seen.push(options);
+        return Buffer.from(data).toString('base64');
+      },
+      decrypt: async (data: string, _context?: Record<string, string>, options?: Record<string, unknown>) => {
+        seen.push(options);
+        return Buffer.from(data, 'base64').toString('utf8');
+      },
+    };
+    const masker = new DataMasking({ provider: echo });
+    const encrypted = await masker.encrypt({ a: 1 }, { fields: ['a'], providerOptions: { x: 1 } });
+    await masker.decrypt(encrypted, { fields: ['a'], providerOptions: { y: 2 } });
+    expect(seen).toEqual([{ x: 1 }, { y: 2 }]);
+  });
+});
