@@ -1,10 +1,14 @@
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
+  // Middy 7 ships ES modules only: resolve their `import` entry (jest.resolver.cjs) and let swc turn them
+  // into CommonJS like our own sources; everything else in node_modules is left as it is.
+  resolver: '<rootDir>/jest.resolver.cjs',
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': [
+    '^.+\\.(ts|js)$': [
       '@swc/jest',
       {
         jsc: { parser: { syntax: 'typescript' }, target: 'es2023' },
@@ -16,6 +20,7 @@ export default {
     // Examples import the package by name, as users do; tests run them against the sources.
     '^middy-data-masking$': '<rootDir>/src/index.ts',
     '^middy-data-masking/providers/kms$': '<rootDir>/src/providers/kms.ts',
+    '^middy-data-masking/middleware$': '<rootDir>/src/middleware.ts',
     '^middy-data-masking/testing$': '<rootDir>/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -71,6 +71,17 @@ export class DataMasking {
   }
 
   /**
+   * A masker with the same provider and some options changed: the middleware uses it to skip missing
+   * fields (events and responses vary) without changing the caller's masker.
+   */
+  public withOptions(overrides: DataMaskingOptions): DataMasking {
+    return new DataMasking({
+      provider: overrides.provider ?? this.#provider,
+      throwOnMissingField: overrides.throwOnMissingField ?? this.#throwOnMissingField,
+    });
+  }
+
+  /**
    * Irreversibly masks `data`. Without options: `null` and `undefined` are returned as they are, an
    * array becomes an array of `'*****'` of the same length, anything else becomes `'*****'`.
    */

@@ -1,0 +1,189 @@
+/**
+ * `dataMasking()`: the Middy middleware. Decrypts event fields under the caller's context before the
+ * handler, erases then encrypts response fields after it, and fails closed: a response that could not be
+ * masked never leaves.
+ *
+ * @module
+ */
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { EncryptionContext } from '../crypto/encryption-provider.js';
+import { DataMasking } from '../data-masking.js';
+import type { EraseOptions, Eraser } from '../erase/eraser.js';
+import { DataMaskingUnsupportedTypeError } from '../errors.js';
+import { compileSelector } from '../selector/selector.js';
+import { guardEarlyResponses } from './early-response.js';
+import { asHttpError, describeFailure, genericErrorResponse, isHttpEvent } from './http.js';
+import { JsonStringOpener } from './json-strings.js';
+
+/** An encryption context, or how to read it from the request (typically from authorizer claims). */
+export type ContextOption =
+  | EncryptionContext
+  | ((request: Request) => EncryptionContext | Promise<EncryptionContext>);
+
+/** Fields to encrypt or decrypt, and the context to bind them to. */
+export interface CryptoFieldsOptions {
+  /** Field expressions over the event (decrypt) or the response (encrypt); they reach into JSON strings. */
+  fields: readonly string[];
+  /** The encryption context, or a function of the request that returns it (sync or async). */
+  context?: ContextOption;
+}
+
+/** Options of {@link dataMasking}. */
+export interface DataMaskingMiddlewareOptions {
+  /** The masker; it needs a provider when `decrypt` or `encrypt` is set. */
+  masker: DataMasking;
+  /** Event fields to decrypt before the handler runs. */
+  decrypt?: CryptoFieldsOptions;
+  /** Response fields to erase (the `erase` options: fields, maskingRules, a rule, detectors). */
+  erase?: EraseOptions;
+  /** Response fields to encrypt, after erasing. */
+  encrypt?: CryptoFieldsOptions;
+  /**
+   * Where masking failures are reported (never with data). Default: one JSON line on `console.error`.
+   */
+  logFailure?: (message: string) => void;
+}
+
+const defaults: Omit<DataMaskingMiddlewareOptions, 'masker'> = {
+  logFailure: (message) => console.error(JSON.stringify({ level: 'ERROR', message })),
+};
+
+interface Compiled {
+  readonly masker: DataMasking;
+  readonly fields: readonly string[];
+  readonly context: ContextOption | undefined;
+  readonly opener: JsonStringOpener;
+}
+
+/**
+ * The Middy middleware. Use it first (`.use(dataMasking(…))` before the other middlewares), so that it
+ * decrypts the raw event before any parser, masks the final response after any serializer, and sees
+ * responses that other middlewares return early.
+ *
+ * Every expression is compiled here, at cold start: a bad configuration throws
+ * `DataMaskingInvalidSelectorError` now, not on a request.
+ *
+ * @example
+ * ```ts
+ * export const handler = middy(lambdaHandler)
+ *   .use(dataMasking({
+ *     masker: new DataMasking({ provider }),
+ *     decrypt: { fields: ['$.body.card'], context: (request) => ({ tenant_id: tenantOf(request.event) }) },
+ *     erase: { fields: ['$.body.email', '$..ssn'] },
+ *   }))
+ *   .use(httpJsonBodyParser())
+ *   .use(httpErrorHandler());
+ * ```
+ */
+export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
+  const options = { ...defaults, ...opts };
+  if (!(options.masker instanceof DataMasking)) {
+    throw new DataMaskingUnsupportedTypeError("dataMasking() needs a 'masker': a DataMasking instance");
+  }
+  // Events and responses vary: a field missing from one of them is skipped, not an error.
+  const masker = options.masker.withOptions({ throwOnMissingField: false });
+  const logFailure = options.logFailure ?? (defaults.logFailure as (message: string) => void);
+
+  const decrypt =
+    options.decrypt === undefined ? undefined : compileCrypto(masker, options.decrypt, 'decrypt');
+  const encrypt =
+    options.encrypt === undefined ? undefined : compileCrypto(masker, options.encrypt, 'encrypt');
+  let eraser: Eraser | undefined;
+  let eraseOpener: JsonStringOpener | undefined;
+  if (options.erase !== undefined) {
+    eraser = masker.compileErase(options.erase);
+    const expressions = [...(options.erase.fields ?? []), ...Object.keys(options.erase.maskingRules ?? {})];
+    eraseOpener = new JsonStringOpener(expressions.map((e) => compileSelector(e)));
+  }
+  const masksResponses = eraser !== undefined || encrypt !== undefined;
+
+  /** Per-request: whether the response has been masked (so an early response is not masked twice). */
+  const masked = new WeakSet<Request>();
+
+  const maskResponse = async (request: Request, response: unknown): Promise<unknown> => {
+    try {
+      let out = response;
+      if (eraser !== undefined && eraseOpener !== undefined) {
+        const opened = eraseOpener.open(out);
+        out = eraseOpener.close(eraser(opened.working), opened.opened);
+      }
+      if (encrypt !== undefined) out = await applyCrypto(encrypt, 'encrypt', request, out);
+      masked.add(request);
+      return out;
+    } catch (error) {
+      // Fail closed: this response never leaves. Report the failure, never the data.
+      logFailure(`dataMasking: masking the response failed; it was withheld (${describeFailure(error)})`);
+      masked.add(request);
+      if (isHttpEvent(request.event)) return genericErrorResponse();
+      throw asHttpError(error);
+    }
+  };
+
+  const dataMaskingMiddlewareBefore = async (request: Request): Promise<void> => {
+    if (masksResponses) {
+      guardEarlyResponses(
+        request,
+        (response) => maskResponse(request, response),
+        () => masked.has(request),
+      );
+    }
+    if (decrypt === undefined) return;
+    try {
+      request.event = (await applyCrypto(decrypt, 'decrypt', request, request.event)) as typeof request.event;
+    } catch (error) {
+      logFailure(`dataMasking: decrypting the event failed (${describeFailure(error)})`);
+      throw asHttpError(error);
+    }
+  };
+
+  const dataMaskingMiddlewareAfter = async (request: Request): Promise<void> => {
+    if (!masksResponses) return;
+    request.response = await maskResponse(request, request.response);
+  };
+
+  const dataMaskingMiddlewareOnError = async (request: Request): Promise<void> => {
+    if (!masksResponses || request.response === undefined || masked.has(request)) return;
+    request.response = await maskResponse(request, request.response);
+  };
+
+  return {
+    before: dataMaskingMiddlewareBefore,
+    after: dataMaskingMiddlewareAfter,
+    onError: dataMaskingMiddlewareOnError,
+  };
+}
+
+function compileCrypto(masker: DataMasking, options: CryptoFieldsOptions, what: string): Compiled {
+  if (!Array.isArray(options.fields) || options.fields.length === 0) {
+    throw new DataMaskingUnsupportedTypeError(
+      `'${what}.fields' must be a non-empty array of field expressions`,
+    );
+  }
+  const { context } = options;
+  if (
+    context !== undefined &&
+    (context === null || (typeof context !== 'object' && typeof context !== 'function'))
+  ) {
+    throw new DataMaskingUnsupportedTypeError(
+      `'${what}.context' must be an object or a function of the request`,
+    );
+  }
+  const selectors = options.fields.map((f) => compileSelector(f));
+  return { masker, fields: options.fields, context, opener: new JsonStringOpener(selectors) };
+}
+
+async function applyCrypto(
+  compiled: Compiled,
+  what: 'encrypt' | 'decrypt',
+  request: Request,
+  data: unknown,
+): Promise<unknown> {
+  const context = typeof compiled.context === 'function' ? await compiled.context(request) : compiled.context;
+  const opened = compiled.opener.open(data);
+  const options = { fields: compiled.fields, context };
+  const result =
+    what === 'encrypt'
+      ? await compiled.masker.encrypt(opened.working, options)
+      : await compiled.masker.decrypt(opened.working, options);
+  return compiled.opener.close(result, opened.opened);
+}
