@@ -32,8 +32,11 @@ type Edge =
   | { kind: 'descendant'; name: string };
 
 interface PlanNode {
-  /** Set when a path ends here: the rule, and the targets that reach this node (for not-found checks). */
-  terminal: { rule: CompiledRule; targets: number[] } | null;
+  /**
+   * Set when a path ends here: the rules of the targets that reach this node, in claim order, and those
+   * targets (for not-found checks).
+   */
+  terminal: { rules: CompiledRule[]; targets: number[] } | null;
   /** Name edges, when the node has only name edges. */
   names: Map<string, PlanNode> | null;
   /** The single non-name edge, when the node has one. */
@@ -108,8 +111,13 @@ export function buildStaticPlan(
       }
     }
     if (node.names !== null || node.edge !== null) return undefined; // masks a node another path goes through
-    if (node.terminal === null) node.terminal = { rule, targets: [t] };
-    else node.terminal.targets.push(t); // the same path twice: the first rule claims it
+    if (node.terminal === null) {
+      node.terminal = { rules: [rule], targets: [t] };
+    } else {
+      // The same path twice: the first rule that changes the value claims it (see `hit`).
+      node.terminal.rules.push(rule);
+      node.terminal.targets.push(t);
+    }
   }
   const trackPath = targets.some((t) => t.rule.needsPath === true);
   return (data, hits) => {
@@ -125,7 +133,12 @@ function hit(node: PlanNode, value: unknown, run: Run): unknown {
   const terminal = node.terminal as NonNullable<PlanNode['terminal']>;
   const targets = terminal.targets;
   for (let i = 0; i < targets.length; i++) run.hits[targets[i]]++;
-  return terminal.rule.apply(value, run.path);
+  // A rule that leaves the value as it is (a `when` that does not match) has not claimed it: the next
+  // rule for the same path gets its turn, as on the general evaluator.
+  const rules = terminal.rules;
+  let out = rules[0].apply(value, run.path);
+  for (let i = 1; i < rules.length && Object.is(out, value); i++) out = rules[i].apply(value, run.path);
+  return out;
 }
 
 /** The value of `node`'s child reached under `key`: masked if terminal, walked otherwise. */

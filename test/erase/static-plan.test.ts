@@ -68,6 +68,17 @@ describe('the static fast path', () => {
     );
   });
 
+  test('a rule whose `when` does not match leaves the path to the next rule (found by the property above)', () => {
+    const options = {
+      fields: ['$..card'],
+      maskingRules: { '$..card': { customMask: 'X', when: /^a/ } },
+    } as EraseOptions;
+    for (const fast of [true, false]) {
+      expect(eraser(options, fast, false)({ card: false })).toEqual({ card: '*****' });
+      expect(eraser(options, fast, false)({ card: 'abc' })).toEqual({ card: 'X' });
+    }
+  });
+
   test('qualifies for plain paths and declines what could reach a node twice', () => {
     const plan = (...paths: string[]) =>
       buildStaticPlan(
