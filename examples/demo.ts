@@ -1,25 +1,83 @@
 /**
- * `npm run demo`: runs each example handler locally and prints the event and the masked response.
- * No AWS account needed.
+ * `npm run demo`: runs each example handler locally, against the KMS test double (no AWS account), and
+ * prints the event, the response and the log lines, masked.
  */
-import { handler as apiGatewayErase } from './api-gateway-erase/handler.ts';
+import { createKmsMock } from 'middy-data-masking/testing';
 
-const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const kms = createKmsMock();
+process.env.KMS_KEY_ARN = kms.keys[0];
+process.env.POWERTOOLS_DEV = 'true'; // pretty-printed log lines
 
-const examples = [
-  {
-    name: 'api-gateway-erase — erase fields of an API Gateway response',
-    run: apiGatewayErase,
-    event: { pathParameters: { id: '42' } },
-  },
-];
+const { handler: apiGatewayErase } = await import('./api-gateway-erase/handler.ts');
+const tenantDecrypt = await import('./tenant-decrypt/handler.ts');
+const encryptResponse = await import('./encrypt-response-fields/handler.ts');
 
-for (const example of examples) {
-  console.log(bold(`\n▶ ${example.name}`));
-  console.log('  event:   ', JSON.stringify(example.event));
-  const response = await example.run(example.event);
-  console.log(
-    '  response:',
-    JSON.stringify({ ...response, body: JSON.parse(response.body) }, null, 2).replace(/\n/g, '\n  '),
-  );
+const tty = process.stdout.isTTY;
+const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
+const indent = (value: unknown) => JSON.stringify(value, null, 2).replace(/\n/g, '\n    ');
+/** Shows a string body as the JSON it holds. */
+const readable = (response: unknown) => {
+  const r = response as { body?: unknown };
+  if (typeof r?.body !== 'string') return response;
+  try {
+    return { ...r, body: JSON.parse(r.body) };
+  } catch {
+    return response;
+  }
+};
+const context = {
+  functionName: 'demo',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:demo',
+  memoryLimitInMB: '512',
+  getRemainingTimeInMillis: () => 30_000,
+} as never;
+
+async function show(title: string, note: string, event: unknown, run: () => Promise<unknown>) {
+  console.log(bold(`\n▶ ${title}`));
+  console.log(dim(`  ${note}`));
+  console.log(`  event:\n    ${indent(readable(event))}`);
+  console.log(dim('  log lines:'));
+  const response = await run();
+  console.log(`  response:\n    ${indent(readable(response))}`);
 }
+
+const customer = { pathParameters: { id: '42' } };
+await show(
+  'api-gateway-erase',
+  'erase fields of an API Gateway response (DataMasking.erase, no middleware)',
+  customer,
+  () => apiGatewayErase(customer),
+);
+
+const card = await tenantDecrypt.encryptForTenant('4111 1111 1111 1111', 'acme');
+const asAcme = tenantDecrypt.paymentEvent('acme', { amount: 25, card });
+await show(
+  'tenant-decrypt, called as tenant acme',
+  'the card was encrypted by tenant acme: decrypted for the handler',
+  asAcme,
+  () => tenantDecrypt.handler(asAcme as never, context),
+);
+const asEvil = tenantDecrypt.paymentEvent('evil-corp', { amount: 25, card });
+await show(
+  'tenant-decrypt, called as tenant evil-corp',
+  "acme's ciphertext replayed by another tenant: 403, the handler never runs",
+  asEvil,
+  () => tenantDecrypt.handler(asEvil as never, context),
+);
+
+const getCustomer = encryptResponse.customerEvent('acme');
+await show(
+  'encrypt-response-fields',
+  'email erased, IBAN encrypted under the caller tenant; Powertools Logger in the stack',
+  getCustomer,
+  () => encryptResponse.handler(getCustomer as never, context),
+);
+
+console.log(
+  dim(
+    `\nKMS calls made by the demo (test double): GenerateDataKey ${kms.count('GenerateDataKey')}, Decrypt ${kms.count('Decrypt')}`,
+  ),
+);
+kms.restore();
