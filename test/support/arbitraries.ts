@@ -34,11 +34,13 @@ const relPath = fc
 const comparison = fc
   .tuple(relPath, fc.constantFrom('==', '!=', '<', '<=', '>', '>='), fc.oneof(literal, relPath))
   .map(([l, op, r]) => `${l} ${op} ${r}`);
+// No match()/search(): json-p3 stringifies a non-string argument (match(["a"], "a.*") is true there),
+// where RFC 9535 §2.4.6 makes it false; the compliance suite and a unit test cover them instead.
 const test_ = fc.oneof(
   relPath,
   comparison,
   relPath.map((p) => `length(${p}) > 1`),
-  relPath.map((p) => `match(${p}, "a.*")`),
+  relPath.map((p) => `count(${p}) == 1`),
 );
 const logical = fc.oneof(
   test_,
