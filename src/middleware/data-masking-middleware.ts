@@ -97,8 +97,13 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   }
   const masksResponses = eraser !== undefined || encrypt !== undefined;
 
-  /** Per-request: whether the response has been masked (so an early response is not masked twice). */
-  const masked = new WeakSet<Request>();
+  /**
+   * Per request, the response this middleware produced: that exact value is never masked again (an early
+   * response or an error response is a different value, and is masked).
+   */
+  const produced = new WeakMap<Request, unknown>();
+  const isProduced = (request: Request, value: unknown) =>
+    produced.has(request) && produced.get(request) === value;
 
   const maskResponse = async (request: Request, response: unknown): Promise<unknown> => {
     try {
@@ -108,13 +113,16 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
         out = eraseOpener.close(eraser(opened.working), opened.opened);
       }
       if (encrypt !== undefined) out = await applyCrypto(encrypt, 'encrypt', request, out);
-      masked.add(request);
+      produced.set(request, out);
       return out;
     } catch (error) {
       // Fail closed: this response never leaves. Report the failure, never the data.
       logFailure(`dataMasking: masking the response failed; it was withheld (${describeFailure(error)})`);
-      masked.add(request);
-      if (isHttpEvent(request.event)) return genericErrorResponse();
+      if (isHttpEvent(request.event)) {
+        const replacement = genericErrorResponse();
+        produced.set(request, replacement);
+        return replacement;
+      }
       throw asHttpError(error);
     }
   };
@@ -124,7 +132,7 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
       guardEarlyResponses(
         request,
         (response) => maskResponse(request, response),
-        () => masked.has(request),
+        (response) => isProduced(request, response),
       );
     }
     if (decrypt === undefined) return;
@@ -142,7 +150,7 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   };
 
   const dataMaskingMiddlewareOnError = async (request: Request): Promise<void> => {
-    if (!masksResponses || request.response === undefined || masked.has(request)) return;
+    if (!masksResponses || request.response === undefined || isProduced(request, request.response)) return;
     request.response = await maskResponse(request, request.response);
   };
 

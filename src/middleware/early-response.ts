@@ -12,20 +12,20 @@
  */
 
 /**
- * Catches early responses on `request` and hands them to `mask`, unless `isMasked()` says the response
- * was masked already (our own `after` or `onError` ran).
+ * Catches early responses on `request` and hands them to `mask`, unless `isMasked(response)` says that
+ * value is one the middleware already produced.
  */
 export function guardEarlyResponses(
   request: object,
   mask: (response: unknown) => Promise<unknown>,
-  isMasked: () => boolean,
+  isMasked: (response: unknown) => boolean,
 ): void {
   // Someone else changed the request's prototype: do not stack on it.
   if (Object.getPrototypeOf(request) !== Object.prototype) return;
   const catcher = new Proxy(Object.create(Object.prototype) as object, {
     set(target, property, value, receiver) {
       if (receiver !== request) return Reflect.set(target, property, value, receiver);
-      const stored = property === 'earlyResponse' && !isMasked() ? mask(value) : value;
+      const stored = property === 'earlyResponse' && !isMasked(value) ? mask(value) : value;
       return Reflect.defineProperty(request, property, {
         value: stored,
         writable: true,
