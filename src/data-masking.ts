@@ -70,6 +70,11 @@ export class DataMasking {
     this.#throwOnMissingField = options.throwOnMissingField ?? true;
   }
 
+  /** Whether an encryption provider is configured (`encrypt` and `decrypt` need one). */
+  public get hasProvider(): boolean {
+    return this.#provider !== undefined;
+  }
+
   /**
    * A masker with the same provider and some options changed: the middleware uses it to skip missing
    * fields (events and responses vary) without changing the caller's masker.

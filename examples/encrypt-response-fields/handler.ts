@@ -4,9 +4,11 @@
  * The Powertools Logger logs the invocation context.
  *
  * Order, and why:
- * 1. dataMasking — first, so its `after` runs last: it masks the final, serialized response (and any
- *    response another middleware returns early), and its `onError` sees what the error handler set;
- * 2. injectLambdaContext — adds the Lambda context to the log lines;
+ * 1. injectLambdaContext — adds the Lambda context to the log lines; placed before dataMasking so that
+ *    `logEvent` would log the event as received, never decrypted fields;
+ * 2. dataMasking — before every middleware that can return early or touch the body: its `after` runs
+ *    after theirs and masks the final, serialized response (and any response another middleware returns
+ *    early), and its `onError` sees what the error handler set;
  * 3. httpResponseSerializer — serializes the body object to a JSON string (dataMasking reaches into it);
  * 4. httpErrorHandler — last, so its `onError` runs first and sets the error response.
  */
@@ -45,6 +47,7 @@ const getCustomer = async (event: APIGatewayProxyEvent) => {
 };
 
 export const handler = middy(getCustomer)
+  .use(injectLambdaContext(logger))
   .use(
     dataMasking({
       masker,
@@ -55,7 +58,6 @@ export const handler = middy(getCustomer)
       },
     }),
   )
-  .use(injectLambdaContext(logger))
   .use(
     httpResponseSerializer({
       serializers: [{ regex: /^application\/json$/, serializer: ({ body }) => JSON.stringify(body) }],

@@ -56,9 +56,10 @@ interface Compiled {
 }
 
 /**
- * The Middy middleware. Use it first (`.use(dataMasking(…))` before the other middlewares), so that it
- * decrypts the raw event before any parser, masks the final response after any serializer, and sees
- * responses that other middlewares return early.
+ * The Middy middleware. Use it before every middleware that can return early or touches the body (only
+ * `injectLambdaContext` goes before it, so `logEvent` logs the event as received): it then decrypts the raw
+ * event before any parser, masks the final response after any serializer, and sees responses that other
+ * middlewares return early.
  *
  * Every expression is compiled here, at cold start: a bad configuration throws
  * `DataMaskingInvalidSelectorError` now, not on a request.
@@ -84,6 +85,9 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   const masker = options.masker.withOptions({ throwOnMissingField: false });
   const logFailure = options.logFailure ?? (defaults.logFailure as (message: string) => void);
 
+  if ((options.decrypt !== undefined || options.encrypt !== undefined) && !masker.hasProvider) {
+    throw new DataMaskingUnsupportedTypeError("'decrypt' and 'encrypt' need a masker with a provider");
+  }
   const decrypt =
     options.decrypt === undefined ? undefined : compileCrypto(masker, options.decrypt, 'decrypt');
   const encrypt =
@@ -93,7 +97,12 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   if (options.erase !== undefined) {
     eraser = masker.compileErase(options.erase);
     const expressions = [...(options.erase.fields ?? []), ...Object.keys(options.erase.maskingRules ?? {})];
-    eraseOpener = new JsonStringOpener(expressions.map((e) => compileSelector(e)));
+    // Detectors look at every string: open every JSON string (a base64 JSON body hides its text otherwise).
+    const everywhere = (options.erase.detectors?.length ?? 0) > 0;
+    eraseOpener = new JsonStringOpener(
+      expressions.map((e) => compileSelector(e)),
+      everywhere,
+    );
   }
   const masksResponses = eraser !== undefined || encrypt !== undefined;
 

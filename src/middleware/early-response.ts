@@ -5,8 +5,8 @@
  * Middy core assigns `request.earlyResponse = value` and then returns `request.response`. While the
  * request has no own `earlyResponse`, that assignment goes to its prototype: a prototype whose only job
  * is to catch it replaces the value with the promise of its masked form, which Middy then returns. Every
- * other property behaves as before. This only works from the first middleware's `before`, which is why
- * `dataMasking()` must be the first `.use()`.
+ * other property behaves as before. It only sees early returns from middlewares whose `before` runs after
+ * it, which is why `dataMasking()` goes before every middleware that can return early.
  *
  * @module
  */

@@ -44,7 +44,11 @@ export class JsonStringOpener {
   /** Selectors of the nodes below which every JSON string is opened (expressions with `..`). */
   readonly #descendantRoots: CompiledSelector[];
 
-  public constructor(selectors: readonly ReturnType<typeof compileSelector>[]) {
+  /**
+   * @param selectors the expressions whose paths may run through JSON strings
+   * @param everywhere open every JSON string in the data (for detectors, which look at every string)
+   */
+  public constructor(selectors: readonly ReturnType<typeof compileSelector>[], everywhere = false) {
     const prefixes: { length: number; selector: CompiledSelector }[] = [];
     const roots: CompiledSelector[] = [];
     const seen = new Set<string>();
@@ -61,6 +65,7 @@ export class JsonStringOpener {
       }
       if (firstDescendant >= 0) roots.push(prefixSelector(segments.slice(0, firstDescendant)));
     }
+    if (everywhere) roots.push(prefixSelector([]));
     this.#prefixes = prefixes.sort((a, b) => a.length - b.length).map((p) => p.selector);
     this.#descendantRoots = roots;
   }

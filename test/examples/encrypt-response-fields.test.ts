@@ -11,7 +11,7 @@ describe('examples/encrypt-response-fields', () => {
       '../../examples/encrypt-response-fields/handler.ts'
     );
     const log = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const response = (await handler(customerEvent('acme') as never, lambdaContext())) as {
+    const response = (await handler(customerEvent('acme') as never, lambdaContext())) as unknown as {
       statusCode: number;
       body: string;
     };

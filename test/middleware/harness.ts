@@ -3,6 +3,7 @@
  * nowhere (responses, thrown errors with their causes, and everything written to the console or stdout).
  */
 import { inspect } from 'node:util';
+import httpErrorHandler from '@middy/http-error-handler';
 import { DataMasking } from '../../src/data-masking.js';
 import type { EncryptionContext } from '../../src/index.js';
 import { AWSEncryptionSDKProvider } from '../../src/providers/kms.js';
@@ -40,7 +41,7 @@ export function useKms(): KmsFixture {
     masker: fresh,
     async ciphertext(value, context) {
       helper ??= fresh();
-      return helper.encrypt(value, { context });
+      return (await helper.encrypt(value, { context })) as string;
     },
     async plaintext(ciphertext, context) {
       // A provider of its own, so the data keys cached while the middleware encrypted are not reused.
@@ -172,3 +173,9 @@ export const fromBase64Json = (text: unknown): unknown => {
   expect(typeof text).toBe('string');
   return JSON.parse(Buffer.from(text as string, 'base64').toString('utf8'));
 };
+
+/**
+ * @middy/http-error-handler with its default logger, `console.error`, looked up when it logs: the default
+ * captures `console.error` when the module loads, before a test can capture the console.
+ */
+export const loggingErrorHandler = () => httpErrorHandler({ logger: (error) => console.error(error) });
