@@ -26,35 +26,53 @@ export const results: Row[] = [];
 
 let sink: unknown;
 
-/** Measures every case of a group in the same run and returns rows in the order given. */
+/**
+ * Measures every case of a group in the same run and returns rows in the order given. The group runs in
+ * several rounds, each starting from a different case, and each case reports its median over the rounds:
+ * machine drift and the garbage one case leaves to the next then fall on every case alike.
+ */
 export async function measure(
   group: string,
   cases: Case[],
   time = Number(process.env.BENCH_MS ?? 700),
+  rounds = Number(process.env.BENCH_ROUNDS ?? 3),
 ): Promise<Row[]> {
-  const bench = new Bench({ time, warmup: true, warmupTime: 200 });
-  for (const c of cases) {
-    if (c.async) {
-      bench.add(c.name, async () => {
-        sink = await c.fn();
-      });
-    } else {
-      bench.add(c.name, () => {
-        sink = c.fn();
-      });
+  const perCase = cases.map(() => [] as number[]);
+  const samples = cases.map(() => 0);
+  for (let round = 0; round < rounds; round++) {
+    const order = cases.map((_, i) => (i + round) % cases.length);
+    const bench = new Bench({ time: time / rounds, warmup: true, warmupTime: 100 });
+    for (const index of order) {
+      const c = cases[index];
+      if (c.async) {
+        bench.add(c.name, async () => {
+          sink = await c.fn();
+        });
+      } else {
+        bench.add(c.name, () => {
+          sink = c.fn();
+        });
+      }
     }
+    await bench.run();
+    bench.tasks.forEach((task, position) => {
+      const r = task.result;
+      if (r.state !== 'completed')
+        throw new Error(`${group} / ${task.name}: ${r.state} ${'error' in r ? String(r.error) : ''}`);
+      const index = order[position];
+      perCase[index].push(r.latency.p50 * 1000);
+      samples[index] += r.latency.samples?.length ?? 0;
+    });
   }
-  await bench.run();
-  const rows: Row[] = [];
-  let base = 0;
-  for (const task of bench.tasks) {
-    const r = task.result;
-    if (r.state !== 'completed')
-      throw new Error(`${group} / ${task.name}: ${r.state} ${'error' in r ? String(r.error) : ''}`);
-    const us = r.latency.p50 * 1000;
-    if (rows.length === 0) base = us;
-    rows.push({ group, name: task.name, us, ratio: us / base, samples: r.latency.samples?.length ?? 0 });
-  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const us = perCase.map(median);
+  const rows = cases.map((c, i) => ({
+    group,
+    name: c.name,
+    us: us[i],
+    ratio: us[i] / us[0],
+    samples: samples[i],
+  }));
   results.push(...rows);
   printRows(rows);
   return rows;
