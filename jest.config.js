@@ -21,6 +21,7 @@ export default {
     '^middy-data-masking$': '<rootDir>/src/index.ts',
     '^middy-data-masking/providers/kms$': '<rootDir>/src/providers/kms.ts',
     '^middy-data-masking/middleware$': '<rootDir>/src/middleware.ts',
+    '^middy-data-masking/logger$': '<rootDir>/src/logger.ts',
     '^middy-data-masking/testing$': '<rootDir>/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

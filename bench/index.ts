@@ -7,10 +7,11 @@ import { run as conformance } from './conformance.ts';
 import { run as crypto } from './crypto.ts';
 import { run as erase } from './erase.ts';
 import { results } from './harness.ts';
+import { run as logger } from './logger.ts';
 import { run as middleware } from './middleware.ts';
 
 console.log(`node ${process.version} · ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}`);
-const targets = [...(await erase()), ...(await crypto()), ...(await middleware())];
+const targets = [...(await erase()), ...(await crypto()), ...(await middleware()), ...(await logger())];
 
 console.log('\n| benchmark | case | µs/op | ratio |');
 console.log('|---|---|---:|---:|');

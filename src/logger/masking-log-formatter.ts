@@ -1,0 +1,141 @@
+/**
+ * `MaskingLogFormatter`: a Powertools Logger formatter that masks the whole entry another formatter
+ * produces — message, persistent and temporary keys, extra objects, errors (message, stack, cause) and the
+ * event `logEvent` writes — and never lets an unmasked entry through.
+ *
+ * @module
+ */
+import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { EntryMasker, type LogMaskingOptions } from './entry-masker.js';
+
+/** Options of {@link MaskingLogFormatter}. */
+export interface MaskingLogFormatterOptions extends LogMaskingOptions {
+  /** The formatter whose entries are masked. Default: the Powertools formatter the Logger uses by default. */
+  formatter?: LogFormatter;
+}
+
+/** The keys the Powertools formatter adds itself; detectors leave them alone (they hold no user data). */
+const POWERTOOLS_KEYS = [
+  'level',
+  'timestamp',
+  'service',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+  'sampling_rate',
+  'xray_trace_id',
+  'correlation_id',
+];
+
+/**
+ * Masks every log entry of a Powertools Logger. Field expressions, key names and detectors are compiled
+ * once, here. If masking an entry fails, a placeholder entry (its level and timestamp kept) is printed
+ * instead: an unmasked entry never leaves.
+ *
+ * @example
+ * ```ts
+ * import { Logger } from '@aws-lambda-powertools/logger';
+ * import { MaskingLogFormatter } from 'middy-data-masking/logger';
+ *
+ * const logger = new Logger({
+ *   serviceName: 'payments',
+ *   logFormatter: new MaskingLogFormatter({
+ *     keys: ['password', 'authorization', /secret/i],
+ *     fields: ['$.event.body.card'],
+ *     detectors: ['email', 'creditCard', 'jwt'],
+ *   }),
+ * });
+ * ```
+ */
+export class MaskingLogFormatter extends LogFormatter {
+  readonly #base: LogFormatter;
+  readonly #masker: EntryMasker;
+
+  public constructor(options: MaskingLogFormatterOptions = {}) {
+    super();
+    const { formatter, ...masking } = options;
+    this.#base = formatter ?? defaultFormatter();
+    this.#masker = new EntryMasker(masking, POWERTOOLS_KEYS);
+  }
+
+  /** Formats with the base formatter, then masks the result; a failure yields a placeholder entry. */
+  public override formatAttributes(
+    attributes: UnformattedAttributes,
+    additionalLogAttributes: LogAttributes,
+  ): LogItem {
+    let entry: LogAttributes | undefined;
+    try {
+      entry = this.#base.formatAttributes(attributes, additionalLogAttributes).getAttributes();
+      const masked = this.#masker.mask(entry, (error) => this.formatError(error) as Record<string, unknown>);
+      return new LogItem({ attributes: masked as LogAttributes });
+    } catch (error) {
+      return new LogItem({ attributes: this.#placeholder(attributes, entry, error) });
+    }
+  }
+
+  public override formatError(error: Error): LogAttributes {
+    return this.#base.formatError(error);
+  }
+
+  public override formatTimestamp(now: Date): string {
+    return this.#base.formatTimestamp(now);
+  }
+
+  public override getCodeLocation(stack?: string): string {
+    return this.#base.getCodeLocation(stack);
+  }
+
+  /** What is printed when an entry cannot be masked: only what the logger itself knows. */
+  #placeholder(
+    attributes: UnformattedAttributes,
+    entry: LogAttributes | undefined,
+    error: unknown,
+  ): LogAttributes {
+    const safe = (key: string) =>
+      entry !== undefined && typeof entry[key] !== 'object' ? entry[key] : undefined;
+    return {
+      level: safe('level') ?? attributes.logLevel,
+      message: 'log entry withheld: masking it failed',
+      timestamp: safe('timestamp') ?? this.formatTimestamp(attributes.timestamp),
+      service: safe('service') ?? attributes.serviceName,
+      function_request_id: attributes.lambdaContext?.awsRequestId,
+      masking_error: error instanceof Error ? error.name : typeof error,
+    };
+  }
+}
+
+/**
+ * The formatter a Powertools Logger uses by default. The package does not export its class, so one is
+ * taken from a fresh Logger; should that ever fail, an equivalent of its documented format is used.
+ */
+function defaultFormatter(): LogFormatter {
+  const candidate = (new Logger() as unknown as { getLogFormatter?: () => unknown }).getLogFormatter?.();
+  return candidate instanceof LogFormatter ? candidate : new StandardKeysFormatter();
+}
+
+/** The documented Powertools keys, for when the Logger's own default cannot be reached. */
+class StandardKeysFormatter extends LogFormatter {
+  public override formatAttributes(
+    attributes: UnformattedAttributes,
+    additionalLogAttributes: LogAttributes,
+  ): LogItem {
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: attributes.message,
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        service: attributes.serviceName,
+        cold_start: attributes.lambdaContext?.coldStart,
+        function_arn: attributes.lambdaContext?.invokedFunctionArn,
+        function_memory_size: attributes.lambdaContext?.memoryLimitInMB,
+        function_name: attributes.lambdaContext?.functionName,
+        function_request_id: attributes.lambdaContext?.awsRequestId,
+        sampling_rate: attributes.sampleRateValue,
+        xray_trace_id: attributes.xRayTraceId,
+      },
+    }).addAttributes(additionalLogAttributes);
+  }
+}
