@@ -9,9 +9,11 @@ import { DataMasking } from '../data-masking.js';
 import { type Detector, type DetectorName, redactString, resolveDetectors } from '../detectors/index.js';
 import { DEFAULT_MASK } from '../erase/constants.js';
 import type { Eraser } from '../erase/eraser.js';
+import { JsonStringOpener } from '../erase/json-strings.js';
 import { setMember } from '../erase/map-leaves.js';
 import type { FieldRule } from '../erase/rule.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
+import { compileSelector } from '../selector/selector.js';
 import { isPlainObject } from '../selector/values.js';
 
 /** What to mask in a log entry. */
@@ -43,6 +45,7 @@ export type ErrorFormatter = (error: Error) => Record<string, unknown>;
  */
 export class EntryMasker {
   readonly #erase: Eraser | undefined;
+  readonly #opener: JsonStringOpener | undefined;
   readonly #keyNames: ReadonlySet<string>;
   readonly #keyPatterns: readonly RegExp[];
   readonly #caseSensitive: boolean;
@@ -72,6 +75,11 @@ export class EntryMasker {
     this.#erase = hasFields
       ? new DataMasking({ throwOnMissingField: false }).compileErase({ fields: fields ?? [], maskingRules })
       : undefined;
+    this.#opener = hasFields
+      ? new JsonStringOpener(
+          [...(fields ?? []), ...Object.keys(maskingRules ?? {})].map((e) => compileSelector(e)),
+        )
+      : undefined;
   }
 
   /**
@@ -95,7 +103,31 @@ export class EntryMasker {
       }
     }
     const walked = out ?? entry;
-    return this.#erase === undefined ? walked : (this.#erase(walked) as Record<string, unknown>);
+    if (this.#erase === undefined || this.#opener === undefined) return walked;
+    // Field expressions reach into JSON strings too (`$.event.body.card` on a string body).
+    const opened = this.#opener.open(walked);
+    return this.#opener.close(this.#erase(opened.working), opened.opened) as Record<string, unknown>;
+  }
+
+  /**
+   * A string holding a JSON object or array (an API Gateway body, say) with its secret keys masked, as
+   * JSON again; the very same string when nothing in it changed or it is not JSON.
+   */
+  #maskKeysInJson(text: string, formatError: ErrorFormatter, depth: number, ancestors: unknown[]): string {
+    const first = text.charCodeAt(0);
+    if (first !== 0x7b && first !== 0x5b) return text; // '{' or '['
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return text;
+    }
+    const masked = this.#walk(parsed, formatError, depth + 1, ancestors);
+    return masked === parsed ? text : JSON.stringify(masked);
+  }
+
+  get #hasKeys(): boolean {
+    return this.#keyNames.size > 0 || this.#keyPatterns.length > 0;
   }
 
   /** Log entries repeat their keys: remember each verdict (bounded), so a key is lowercased and tested once. */
@@ -114,7 +146,8 @@ export class EntryMasker {
   /** One value, copy-on-write: converted as the logger would print it, secret keys and detected strings masked. */
   #walk(value: unknown, formatError: ErrorFormatter, depth: number, ancestors: unknown[]): unknown {
     if (typeof value === 'string') {
-      return this.#detectors.length === 0 ? value : redactString(value, this.#detectors, DEFAULT_MASK);
+      const opened = this.#hasKeys ? this.#maskKeysInJson(value, formatError, depth, ancestors) : value;
+      return this.#detectors.length === 0 ? opened : redactString(opened, this.#detectors, DEFAULT_MASK);
     }
     if (typeof value === 'bigint') return value.toString();
     if (value === null || typeof value !== 'object') return value;

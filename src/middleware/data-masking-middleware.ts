@@ -9,11 +9,11 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
 import { DataMasking } from '../data-masking.js';
 import type { EraseOptions, Eraser } from '../erase/eraser.js';
+import { JsonStringOpener } from '../erase/json-strings.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { compileSelector } from '../selector/selector.js';
 import { guardEarlyResponses } from './early-response.js';
 import { asHttpError, describeFailure, genericErrorResponse, isHttpEvent } from './http.js';
-import { JsonStringOpener } from './json-strings.js';
 
 /** An encryption context, or how to read it from the request (typically from authorizer claims). */
 export type ContextOption =

@@ -13,10 +13,10 @@
  * @module
  */
 
-import { setMember, shallowCopy } from '../erase/map-leaves.js';
 import type { Query, Segment } from '../selector/ast.js';
 import { CompiledSelector, type compileSelector } from '../selector/selector.js';
 import { isContainer } from '../selector/values.js';
+import { setMember, shallowCopy } from './map-leaves.js';
 
 type Keys = readonly (string | number)[];
 
