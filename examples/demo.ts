@@ -11,6 +11,8 @@ process.env.POWERTOOLS_DEV = 'true'; // pretty-printed log lines
 const { handler: apiGatewayErase } = await import('./api-gateway-erase/handler.ts');
 const tenantDecrypt = await import('./tenant-decrypt/handler.ts');
 const encryptResponse = await import('./encrypt-response-fields/handler.ts');
+const powertoolsLogs = await import('./powertools-logs/handler.ts');
+const ioLogger = await import('./input-output-logger/handler.ts');
 
 const tty = process.stdout.isTTY;
 const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
@@ -73,6 +75,22 @@ await show(
   'email erased, IBAN encrypted under the caller tenant; Powertools Logger in the stack',
   getCustomer,
   () => encryptResponse.handler(getCustomer as never, context),
+);
+
+const signUp = powertoolsLogs.signUpEvent();
+await show(
+  'powertools-logs',
+  'every log line masked by MaskingLogFormatter (the logged event, the handler lines, an error with its cause); the response erased',
+  signUp,
+  () => powertoolsLogs.handler(signUp as never, context),
+);
+
+const transfer = ioLogger.transferEvent();
+await show(
+  'input-output-logger',
+  "Middy's input-output-logger printing through createMaskingLogger",
+  transfer,
+  () => ioLogger.handler(transfer as never, context),
 );
 
 console.log(
