@@ -34,10 +34,13 @@ function domainEnd(text: string, start: number): number {
   for (;;) {
     const labelStart = i;
     let lettersOnly = true;
+    // The run of letters a label starts with: `com` in `example.com1` or `example.com-x` still ends an
+    // address (the digit or hyphen after it belongs to the surrounding text).
+    let leadingLetters = 0;
     for (;;) {
       const code = text.charCodeAt(i);
       if (isAsciiLetter(code)) {
-        // still a possible top-level domain
+        if (lettersOnly) leadingLetters++;
       } else if (isDigit(code) || code === HYPHEN) {
         lettersOnly = false;
       } else {
@@ -48,6 +51,7 @@ function domainEnd(text: string, start: number): number {
     if (i === labelStart) return end;
     labels++;
     if (labels >= 2 && lettersOnly && i - labelStart >= 2) end = i;
+    else if (labels >= 2 && leadingLetters >= 2) end = labelStart + leadingLetters;
     if (text.charCodeAt(i) !== DOT) return end;
     i++;
   }

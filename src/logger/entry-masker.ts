@@ -50,10 +50,8 @@ export class EntryMasker {
   readonly #keyPatterns: readonly RegExp[];
   readonly #caseSensitive: boolean;
   readonly #detectors: readonly Detector[];
-  /** Top-level keys the detectors leave alone (the logger's own: level, timestamp, function context…). */
-  readonly #exempt: ReadonlySet<string>;
 
-  public constructor(options: LogMaskingOptions = {}, exempt: readonly string[] = []) {
+  public constructor(options: LogMaskingOptions = {}) {
     const { fields, maskingRules, keys, caseSensitiveKeys, detectors } = options;
     if (keys !== undefined && !Array.isArray(keys)) {
       throw new DataMaskingUnsupportedTypeError("'keys' must be an array of key names or RegExps");
@@ -69,7 +67,6 @@ export class EntryMasker {
     this.#keyNames = names;
     this.#keyPatterns = patterns;
     this.#detectors = detectors === undefined ? [] : resolveDetectors(detectors);
-    this.#exempt = new Set(exempt);
     const hasFields = (fields?.length ?? 0) > 0 || Object.keys(maskingRules ?? {}).length > 0;
     // Log entries vary: a field absent from one entry is not an error.
     this.#erase = hasFields
@@ -95,7 +92,6 @@ export class EntryMasker {
       const value = entry[key];
       let m: unknown;
       if (this.#isSecretKey(key)) m = DEFAULT_MASK;
-      else if (this.#exempt.has(key) && (value === null || typeof value !== 'object')) m = value;
       else m = this.#walk(value, formatError, 1, ancestors);
       if (m !== value) {
         out ??= { ...entry };
@@ -156,20 +152,26 @@ export class EntryMasker {
       throw new DataMaskingUnsupportedTypeError(`log entry nested deeper than ${MAX_DEPTH} levels`);
     let source: object = value;
     let converted = false;
-    if (Array.isArray(value) || isPlainObject(value)) {
-      // the common case: walked below as it is
+    if (Array.isArray(value)) {
+      // walked below as it is
     } else if (value instanceof Error) {
       source = formatError(value);
       converted = true;
+    } else if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+      // Mask what will be printed: a Date's string, any object's toJSON result (a plain object's too). A
+      // toJSON that throws makes the whole entry fail here, so the placeholder is printed instead.
+      return this.#walk((value as { toJSON: () => unknown }).toJSON(), formatError, depth + 1, ancestors);
+    } else if (isPlainObject(value)) {
+      // walked below as it is
+    } else if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+      // A boxed primitive prints as the primitive: mask it as one.
+      return this.#walk(value.valueOf(), formatError, depth + 1, ancestors);
     } else if (value instanceof Map) {
       source = Object.fromEntries(value);
       converted = true;
     } else if (value instanceof Set) {
       source = [...value];
       converted = true;
-    } else if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-      // Mask what will be printed: a Date's string, a custom toJSON's object.
-      return this.#walk((value as { toJSON: () => unknown }).toJSON(), formatError, depth + 1, ancestors);
     } else {
       // A class instance prints its own enumerable fields: mask those.
       source = { ...value };

@@ -15,21 +15,6 @@ export interface MaskingLogFormatterOptions extends LogMaskingOptions {
   formatter?: LogFormatter;
 }
 
-/** The keys the Powertools formatter adds itself; detectors leave them alone (they hold no user data). */
-const POWERTOOLS_KEYS = [
-  'level',
-  'timestamp',
-  'service',
-  'cold_start',
-  'function_arn',
-  'function_memory_size',
-  'function_name',
-  'function_request_id',
-  'sampling_rate',
-  'xray_trace_id',
-  'correlation_id',
-];
-
 /**
  * Masks every log entry of a Powertools Logger. Field expressions, key names and detectors are compiled
  * once, here. If masking an entry fails, a placeholder entry (its level and timestamp kept) is printed
@@ -58,7 +43,8 @@ export class MaskingLogFormatter extends LogFormatter {
     super();
     const { formatter, ...masking } = options;
     this.#base = formatter ?? defaultFormatter();
-    this.#masker = new EntryMasker(masking, POWERTOOLS_KEYS);
+    // Detectors scan every key, the logger's own too: a key name says nothing about who wrote its value.
+    this.#masker = new EntryMasker(masking);
   }
 
   /** Formats with the base formatter, then masks the result; a failure yields a placeholder entry. */
