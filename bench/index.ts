@@ -3,6 +3,7 @@
  * machine; ratios within a group are measured in the same process a few milliseconds apart.
  */
 import { cpus } from 'node:os';
+import { run as bundle } from './bundle.ts';
 import { run as conformance } from './conformance.ts';
 import { run as crypto } from './crypto.ts';
 import { run as erase } from './erase.ts';
@@ -11,7 +12,13 @@ import { run as logger } from './logger.ts';
 import { run as middleware } from './middleware.ts';
 
 console.log(`node ${process.version} · ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}`);
-const targets = [...(await erase()), ...(await crypto()), ...(await middleware()), ...(await logger())];
+const targets = [
+  ...(await erase()),
+  ...(await crypto()),
+  ...(await middleware()),
+  ...(await logger()),
+  ...(await bundle()),
+];
 
 console.log('\n| benchmark | case | µs/op | ratio |');
 console.log('|---|---|---:|---:|');
