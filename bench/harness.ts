@@ -19,6 +19,8 @@ export interface Row {
   /** This case's time divided by the group's first case. */
   ratio: number;
   samples: number;
+  /** What `us` measures when it is not microseconds per operation (a size, an import time). */
+  unit?: string;
 }
 
 /** Where results go: kept so the runner can print one table of everything at the end. */
