@@ -20,10 +20,12 @@ const targets = [
   ...(await bundle()),
 ];
 
-console.log('\n| benchmark | case | µs/op | ratio |');
+console.log('\n| benchmark | case | value | ratio |');
 console.log('|---|---|---:|---:|');
-for (const r of results)
-  console.log(`| ${r.group} | ${r.name} | ${r.us.toFixed(2)} | ${r.ratio.toFixed(2)}× |`);
+for (const r of results) {
+  const ratio = Number.isNaN(r.ratio) ? '' : `${r.ratio.toFixed(2)}×`;
+  console.log(`| ${r.group} | ${r.name} | ${r.us.toFixed(2)} ${r.unit ?? 'µs/op'} | ${ratio} |`);
+}
 console.log('\nTargets');
 for (const t of targets) console.log(`  ${t}`);
 conformance();
