@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Fails unless `npm pack` would ship only the build (lib/: JavaScript and declarations), the README, the
+// licence and package.json: no sources, tests, benchmarks, examples, scripts or secrets.
+import { execFileSync } from 'node:child_process';
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const [pack] = JSON.parse(
+  execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }),
+);
+const allowed = (path) =>
+  ['package.json', 'README.md', 'LICENSE'].includes(path) ||
+  /^lib\/(esm|cjs)\/.+\.(js|d\.ts|json)$/.test(path);
+const files = pack.files.map((f) => f.path);
+const unexpected = files.filter((path) => !allowed(path));
+for (const required of [
+  'README.md',
+  'LICENSE',
+  'lib/esm/index.js',
+  'lib/cjs/index.js',
+  'lib/esm/index.d.ts',
+  'lib/cjs/index.d.ts',
+]) {
+  if (!files.includes(required)) unexpected.push(`(missing) ${required}`);
+}
+if (unexpected.length > 0) {
+  console.error(
+    `npm pack would ship what it should not (or miss what it should):\n  ${unexpected.join('\n  ')}`,
+  );
+  process.exit(1);
+}
+console.log(
+  `npm pack: ${files.length} files, ${(pack.unpackedSize / 1024).toFixed(0)} KB unpacked, ${(pack.size / 1024).toFixed(0)} KB packed — only lib/, README.md, LICENSE, package.json`,
+);
