@@ -49,6 +49,10 @@ describe('entry points', () => {
     expect(packages.every((p) => p.startsWith('node:'))).toBe(true);
   });
 
+  test('the middleware entry loads nothing heavy at runtime (Middy types only)', () => {
+    expect(runtimePackages(join(SRC, 'middleware.ts')).filter((p) => HEAVY.test(p))).toEqual([]);
+  });
+
   test('providers/kms is what loads the Encryption SDK', () => {
     expect(runtimePackages(join(SRC, 'providers', 'kms.ts'))).toContain('@aws-crypto/client-node');
   });

@@ -7,6 +7,7 @@
  */
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { MASKING_FORMATTER } from './brand.js';
 import { EntryMasker, type LogMaskingOptions } from './entry-masker.js';
 
 /** Options of {@link MaskingLogFormatter}. */
@@ -36,6 +37,8 @@ export interface MaskingLogFormatterOptions extends LogMaskingOptions {
  * ```
  */
 export class MaskingLogFormatter extends LogFormatter {
+  /** Lets the middleware recognise a masking logger without loading the Logger. */
+  public readonly [MASKING_FORMATTER] = true;
   readonly #base: LogFormatter;
   readonly #masker: EntryMasker;
 

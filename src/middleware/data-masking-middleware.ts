@@ -11,6 +11,7 @@ import { DataMasking } from '../data-masking.js';
 import type { EraseOptions, Eraser } from '../erase/eraser.js';
 import { JsonStringOpener } from '../erase/json-strings.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
+import { loggerMasks } from '../logger/brand.js';
 import { compileSelector } from '../selector/selector.js';
 import { guardEarlyResponses } from './early-response.js';
 import { asHttpError, describeFailure, genericErrorResponse, isHttpEvent } from './http.js';
@@ -39,7 +40,14 @@ export interface DataMaskingMiddlewareOptions {
   /** Response fields to encrypt, after erasing. */
   encrypt?: CryptoFieldsOptions;
   /**
-   * Where masking failures are reported (never with data). Default: one JSON line on `console.error`.
+   * The function's logger, declared next to response masking. A Powertools Logger must mask (have a
+   * `MaskingLogFormatter`), or `dataMasking()` refuses it at cold start; the middleware reports its own
+   * failures through `logger.error`.
+   */
+  logger?: { error: (message: string) => void };
+  /**
+   * Where masking failures are reported (never with data). Default: `logger.error`, else one JSON line on
+   * `console.error`.
    */
   logFailure?: (message: string) => void;
 }
@@ -83,7 +91,22 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   }
   // Events and responses vary: a field missing from one of them is skipped, not an error.
   const masker = options.masker.withOptions({ throwOnMissingField: false });
-  const logFailure = options.logFailure ?? (defaults.logFailure as (message: string) => void);
+  const { logger } = options;
+  if (logger !== undefined) {
+    if (logger === null || typeof logger.error !== 'function') {
+      throw new DataMaskingUnsupportedTypeError("'logger' must have an error(message) method");
+    }
+    if (loggerMasks(logger) === false) {
+      throw new DataMaskingUnsupportedTypeError(
+        "the logger does not mask its entries: give it `logFormatter: new MaskingLogFormatter(...)` from 'middy-data-masking/logger'",
+      );
+    }
+  }
+  const logFailure =
+    opts.logFailure ??
+    (logger === undefined
+      ? (defaults.logFailure as (message: string) => void)
+      : (message: string) => logger.error(message));
 
   if ((options.decrypt !== undefined || options.encrypt !== undefined) && !masker.hasProvider) {
     throw new DataMaskingUnsupportedTypeError("'decrypt' and 'encrypt' need a masker with a provider");
