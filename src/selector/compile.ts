@@ -218,7 +218,7 @@ function descendantStep(child: Step): Step {
 function isAncestor(value: unknown, locs: Location[], deep: Set<unknown> | undefined): boolean {
   const n = Math.min(locs.length, SCAN_DEPTH);
   for (let i = 0; i < n; i++) if (locs[i].value === value) return true;
-  return deep !== undefined && deep.has(value);
+  return deep?.has(value) === true;
 }
 
 // ---- filters ------------------------------------------------------------------------------------

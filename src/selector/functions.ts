@@ -19,7 +19,7 @@ const regexCall = (anchored: boolean) => (args: unknown[]) => {
   const [value, pattern] = args;
   if (typeof value !== 'string' || typeof pattern !== 'string') return false;
   const re = compileIRegexp(pattern, anchored);
-  return re !== null && re.test(value);
+  return re?.test(value) === true;
 };
 
 export const FUNCTIONS: Readonly<

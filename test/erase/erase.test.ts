@@ -1,9 +1,5 @@
 import { DataMasking } from '../../src/data-masking.js';
-import {
-  DataMaskingFieldNotFoundError,
-  DataMaskingInvalidSelectorError,
-  DataMaskingUnsupportedTypeError,
-} from '../../src/errors.js';
+import { DataMaskingFieldNotFoundError, DataMaskingInvalidSelectorError } from '../../src/errors.js';
 import { deepFreeze } from '../support/deep-freeze.js';
 
 const masker = new DataMasking();

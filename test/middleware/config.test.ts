@@ -5,13 +5,12 @@
 import middy from '@middy/core';
 import { DataMasking } from '../../src/data-masking.js';
 import {
-  DataMaskingEncryptionError,
   DataMaskingError,
   DataMaskingInvalidSelectorError,
   DataMaskingUnsupportedTypeError,
 } from '../../src/errors.js';
 import { type DataMaskingMiddlewareOptions, dataMasking } from '../../src/middleware.js';
-import { httpEvent, invokeRejected, TENANT_A, tenantContext } from './events.js';
+import { httpEvent, tenantContext } from './events.js';
 import { useKms } from './harness.js';
 
 const fixture = useKms();
