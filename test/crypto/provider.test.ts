@@ -303,3 +303,69 @@ describe('providerOptions', () => {
     expect(seen).toEqual([{ x: 1 }, { y: 2 }]);
   });
 });
+
+describe('the decryption-material cache', () => {
+  test('serves repeated decrypts of one data key with one KMS Decrypt, until maxCacheAgeSeconds', async () => {
+    const [k1] = kms().keys;
+    const p = provider([k1], { maxCacheAgeSeconds: 0.15 });
+    const ciphertext = await p.encrypt(SECRET, { t: '1' });
+    const before = kms().count('Decrypt');
+    for (let i = 0; i < 5; i++) await expect(p.decrypt(ciphertext, { t: '1' })).resolves.toBe(SECRET);
+    expect(kms().count('Decrypt') - before).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await expect(p.decrypt(ciphertext, { t: '1' })).resolves.toBe(SECRET);
+    expect(kms().count('Decrypt') - before).toBe(2);
+  });
+
+  test('holds at most localCacheCapacity data keys (least recently used evicted)', async () => {
+    const [k1] = kms().keys;
+    const writer = provider([k1]);
+    const a = await writer.encrypt('a', { t: 'a' });
+    const b = await writer.encrypt('b', { t: 'b' });
+    const decrypts = async (capacity: number) => {
+      const reader = provider([k1], { localCacheCapacity: capacity });
+      const before = kms().count('Decrypt');
+      for (const [ciphertext, t] of [
+        [a, 'a'],
+        [b, 'b'],
+        [a, 'a'],
+        [b, 'b'],
+      ] as const) {
+        await reader.decrypt(ciphertext, { t });
+      }
+      return kms().count('Decrypt') - before;
+    };
+    expect(await decrypts(2)).toBe(2);
+    expect(await decrypts(1)).toBe(4);
+  });
+
+  test('a cached data key is not served for another context: KMS is asked, and refuses', async () => {
+    const [k1] = kms().keys;
+    const p = provider([k1]);
+    const ciphertext = await p.encrypt(SECRET, { tenant_id: 'A' });
+    await expect(p.decrypt(ciphertext, { tenant_id: 'A' })).resolves.toBe(SECRET);
+    // Same encrypted data key, header context rewritten to tenant B: a cache miss, and KMS binds the
+    // data key to tenant A's context, so the message is refused.
+    const bytes = Buffer.from(ciphertext, 'base64');
+    // The header serializes the context as [key length][key][value length][value].
+    const at = bytes.indexOf(Buffer.from('tenant_id', 'utf8')) + 'tenant_id'.length + 2;
+    expect(String.fromCharCode(bytes[at])).toBe('A');
+    bytes[at] = 'B'.charCodeAt(0);
+    const before = kms().count('Decrypt');
+    const error = await p.decrypt(bytes.toString('base64'), { tenant_id: 'B' }).catch((e: unknown) => e);
+    expect(kms().count('Decrypt') - before).toBe(1);
+    expect(error).toBeInstanceOf(DataMaskingDecryptValueError);
+    expect(everythingIn(error)).not.toContain(SECRET);
+  });
+
+  test('the signing suite still decrypts through the SDK cache (it carries a verification key)', async () => {
+    const [k1] = kms().keys;
+    const p = provider([k1], {
+      algorithm: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384,
+    });
+    const ciphertext = await p.encrypt(SECRET, { t: '1' });
+    const before = kms().count('Decrypt');
+    for (let i = 0; i < 3; i++) await expect(p.decrypt(ciphertext, { t: '1' })).resolves.toBe(SECRET);
+    expect(kms().count('Decrypt') - before).toBe(1);
+  });
+});

@@ -12,6 +12,7 @@ import {
   getLocalCryptographicMaterialsCache,
   KmsKeyringNode,
   NodeCachingMaterialsManager,
+  NodeDefaultCryptographicMaterialsManager,
 } from '@aws-crypto/client-node';
 import { DataMaskingDecryptValueError, DataMaskingUnsupportedTypeError } from '../../errors.js';
 import { assertSameContext, validateContext } from '../context.js';
@@ -127,7 +128,12 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
                 ? {}
                 : { maxBytesEncrypted: options.maxBytesEncrypted }),
             }),
+            new NodeDefaultCryptographicMaterialsManager(keyring),
             keys,
+            {
+              capacity: options.localCacheCapacity ?? 100,
+              maxAgeMs: (options.maxCacheAgeSeconds ?? 300) * 1000,
+            },
           );
   }
 

@@ -8,12 +8,12 @@
  *
  * @module
  */
-import type {
-  NodeAlgorithmSuite,
-  NodeCachingMaterialsManager,
+import {
+  type NodeAlgorithmSuite,
+  type NodeCachingMaterialsManager,
   NodeDecryptionMaterial,
-  NodeEncryptionMaterial,
-  NodeMaterialsManager,
+  type NodeEncryptionMaterial,
+  type NodeMaterialsManager,
 } from '@aws-crypto/client-node';
 import { currentRecord } from './fault-recorder.js';
 
@@ -23,15 +23,52 @@ type DecryptRequest = Parameters<NodeMaterialsManager['decryptMaterials']>[0];
 /** Resolves `true` when the flight it stands for succeeded (the cache is warm), `false` otherwise. */
 type Flight = Promise<boolean>;
 
+/** The unencrypted data key of a material: bytes, or (on Node) an opaque, immutable KeyObject. */
+type DataKey = ReturnType<NodeDecryptionMaterial['getUnencryptedDataKey']>;
+
+/**
+ * A decrypted data key kept for reuse, its keyring trace and its expiry. Bytes are copied in and out and
+ * zeroed when evicted; a KeyObject is shared, as the SDK's own cache does (it cannot be read or changed).
+ */
+interface CachedDataKey {
+  readonly key: DataKey;
+  readonly trace: NodeDecryptionMaterial['keyringTrace'][number];
+  readonly expires: number;
+}
+
+/** How the decryption-material cache is bounded. */
+export interface DecryptCacheLimits {
+  /** Entries kept (least recently used evicted first). */
+  readonly capacity: number;
+  /** Milliseconds an entry is used. */
+  readonly maxAgeMs: number;
+}
+
 export class SingleFlightMaterialsManager implements NodeMaterialsManager {
   readonly #inner: NodeCachingMaterialsManager;
+  readonly #backing: NodeMaterialsManager;
   readonly #configuredKeys: ReadonlySet<string>;
+  readonly #limits: DecryptCacheLimits;
   readonly #encryptFlights = new Map<string, Flight>();
   readonly #decryptFlights = new Map<string, Flight>();
+  /**
+   * Decrypted data keys of unsigned suites, keyed by the cheap string key the flights use. The SDK's
+   * caching manager would hash the encrypted data keys and the context with SHA-512 for every message;
+   * this map serves the same purpose for a fraction of the cost. Signed suites (which also carry a
+   * verification key) stay on the SDK's cache.
+   */
+  readonly #decrypted = new Map<string, CachedDataKey>();
 
-  public constructor(inner: NodeCachingMaterialsManager, configuredKeys: readonly string[]) {
+  public constructor(
+    inner: NodeCachingMaterialsManager,
+    backing: NodeMaterialsManager,
+    configuredKeys: readonly string[],
+    limits: DecryptCacheLimits,
+  ) {
     this.#inner = inner;
+    this.#backing = backing;
     this.#configuredKeys = new Set(configuredKeys);
+    this.#limits = limits;
   }
 
   public getEncryptionMaterials = (request: EncryptionRequest): Promise<NodeEncryptionMaterial> =>
@@ -45,8 +82,49 @@ export class SingleFlightMaterialsManager implements NodeMaterialsManager {
         (edk) => edk.providerId === 'aws-kms' && this.#configuredKeys.has(edk.providerInfo),
       );
     }
-    return single(this.#decryptFlights, decryptKey(request), () => this.#inner.decryptMaterials(request));
+    if (request.suite.signatureCurve !== undefined) {
+      return single(this.#decryptFlights, decryptKey(request), () => this.#inner.decryptMaterials(request));
+    }
+    const key = decryptKey(request);
+    const cached = this.#cached(key);
+    if (cached !== undefined) return Promise.resolve(materialFrom(request, cached));
+    return single(this.#decryptFlights, key, async () => {
+      const warm = this.#cached(key);
+      if (warm !== undefined) return materialFrom(request, warm);
+      const material = await this.#backing.decryptMaterials(request);
+      const trace = material.keyringTrace[0];
+      const dataKey = material.hasValidKey() ? material.getUnencryptedDataKey() : undefined;
+      if (dataKey !== undefined && trace !== undefined) {
+        // Bytes are copied: the SDK zeroes the material's key once the message is decrypted.
+        this.#store(key, { key: copyOf(dataKey), trace, expires: Date.now() + this.#limits.maxAgeMs });
+      }
+      return material;
+    });
   };
+
+  #cached(key: string): CachedDataKey | undefined {
+    const entry = this.#decrypted.get(key);
+    if (entry === undefined) return undefined;
+    this.#decrypted.delete(key);
+    if (entry.expires <= Date.now()) {
+      forget(entry.key);
+      return undefined;
+    }
+    this.#decrypted.set(key, entry); // most recently used last
+    return entry;
+  }
+
+  #store(key: string, entry: CachedDataKey): void {
+    const previous = this.#decrypted.get(key);
+    if (previous !== undefined) forget(previous.key);
+    this.#decrypted.delete(key);
+    this.#decrypted.set(key, entry);
+    while (this.#decrypted.size > this.#limits.capacity) {
+      const [oldest, evicted] = this.#decrypted.entries().next().value as [string, CachedDataKey];
+      forget(evicted.key);
+      this.#decrypted.delete(oldest);
+    }
+  }
 }
 
 async function single<T>(flights: Map<string, Flight>, key: string, fetch: () => Promise<T>): Promise<T> {
@@ -85,3 +163,18 @@ function decryptKey(request: DecryptRequest): string {
   );
   return `${suiteOf(request.suite)}|${contextKey(request.encryptionContext)}|${edks.join(',')}`;
 }
+
+/** A fresh decryption material for `request` holding (a copy of) a cached data key. */
+function materialFrom(request: DecryptRequest, cached: CachedDataKey): NodeDecryptionMaterial {
+  return new NodeDecryptionMaterial(request.suite, request.encryptionContext).setUnencryptedDataKey(
+    copyOf(cached.key),
+    cached.trace,
+  );
+}
+
+const copyOf = (key: DataKey): DataKey => (key instanceof Uint8Array ? Uint8Array.from(key) : key);
+
+/** Zeroes key bytes; a KeyObject holds none we could reach, and is simply dropped. */
+const forget = (key: DataKey): void => {
+  if (key instanceof Uint8Array) key.fill(0);
+};
