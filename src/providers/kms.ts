@@ -7,6 +7,7 @@
 export { AlgorithmSuiteIdentifier } from '@aws-crypto/client-node';
 export {
   AWSEncryptionSDKProvider,
+  type AWSEncryptionSDKProviderCallOptions,
   type AWSEncryptionSDKProviderOptions,
   type KmsClientProvider,
 } from '../crypto/kms/aws-encryption-sdk-provider.js';

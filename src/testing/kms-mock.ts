@@ -26,6 +26,7 @@ import type {
   KMSClient,
 } from '@aws-sdk/client-kms';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { assertKnownOptions } from '../options.js';
 
 /** The KMS operations the double answers, counts and can fail on demand. */
 export type KmsOperation = 'GenerateDataKey' | 'Encrypt' | 'Decrypt';
@@ -74,6 +75,11 @@ export interface KmsMock {
   /**
    * Clears counts, call history, disabled keys, denials and pending throttles, so one double can serve a
    * whole test file. Keys and their master keys stay, so ciphertexts made before still decrypt.
+   *
+   * It resets the double only, never a provider: a provider with a warm data-key cache answers without
+   * calling KMS, so after `reset()` and `disableKey(key)` it still decrypts what it decrypted before (as it
+   * would against KMS for up to `maxCacheAgeSeconds`). A test that needs a cold cache creates a new
+   * `AWSEncryptionSDKProvider` (caches belong to the instance) or calls `provider.clearCache()`.
    */
   reset(): void;
   /** Puts the real `KMSClient#send` back; later calls go to AWS again. */
@@ -224,9 +230,11 @@ const metadata = (httpStatusCode: number) => ({
  * ```
  *
  * @param options - the key ARNs the double knows; one is generated when none are given
+ * @throws DataMaskingUnsupportedTypeError for an unknown option (a misspelled `key`), before anything is installed
  * @throws TypeError when a key is not a KMS key ARN or is given twice
  */
 export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
+  assertKnownOptions(options, ['keys'], 'createKmsMock options');
   const kms = loadClientKms();
   const arns =
     options.keys !== undefined && options.keys.length > 0

@@ -9,22 +9,25 @@ import {
   buildClient,
   CommitmentPolicy,
   cacheKmsClients,
-  getLocalCryptographicMaterialsCache,
   KmsKeyringNode,
   NodeCachingMaterialsManager,
   NodeDefaultCryptographicMaterialsManager,
 } from '@aws-crypto/client-node';
 import { DataMaskingDecryptValueError, DataMaskingUnsupportedTypeError } from '../../errors.js';
+import { assertKnownOptions } from '../../options.js';
 import { assertSameContext, validateContext } from '../context.js';
 import type { EncryptionContext, EncryptionProvider } from '../encryption-provider.js';
 import { decryptFailure, encryptFailure } from './classify.js';
 import { recorded, recordingClient } from './fault-recorder.js';
+import { HeaderCheckMaterialsManager } from './header-check-materials-manager.js';
+import { ClearableMaterialsCache } from './materials-cache.js';
+import { COMMITTING_SUITES, decodeCiphertext, inspectMessage } from './message-format.js';
 import { SingleFlightMaterialsManager } from './single-flight-materials-manager.js';
 
 /** Returns a KMS client for a region, as the Encryption SDK's `clientProvider` does. */
 export type KmsClientProvider = (region: string) => unknown;
 
-/** Options of {@link AWSEncryptionSDKProvider}. */
+/** Options of {@link AWSEncryptionSDKProvider}. An unknown key is refused at construction. */
 export interface AWSEncryptionSDKProviderOptions {
   /** KMS key ARNs: the first generates each data key, the others wrap it too (each alone can decrypt). */
   keys: readonly string[];
@@ -41,18 +44,77 @@ export interface AWSEncryptionSDKProviderOptions {
    * commitment without the per-message ECDSA signature of the SDK default (0x0578), which costs about
    * 1.3 ms per field to encrypt (measured). Without a signature anyone allowed to decrypt can also
    * produce a valid message; pick 0x0578 where the readers must not be able to write.
+   *
+   * Only the two committing suites (0x0478, 0x0578) are accepted: the provider runs the SDK with the
+   * commitment policy `REQUIRE_ENCRYPT_REQUIRE_DECRYPT`, which can neither write nor read the others. Any
+   * other value is refused at construction with `DataMaskingUnsupportedTypeError`.
    */
   algorithm?: AlgorithmSuiteIdentifier;
   /** A KMS client per region (for a configured client: retries, timeouts, endpoint). Default: the SDK's. */
   clientProvider?: KmsClientProvider;
   /** `false` turns data-key caching off: one KMS call per message. Default on. */
   cache?: boolean;
-  /** The most encrypted data keys a message to decrypt may carry (a bound on KMS calls). Default 10. */
+  /**
+   * The most encrypted data keys a message to decrypt may carry. Default: the number of `keys`, which is
+   * what this provider writes, and which bounds the KMS calls one message can cause. A message with more is
+   * refused with `DataMaskingDecryptValueError` before any KMS call. Raise it to read messages written with
+   * more keys than this provider has (e.g. by a writer configured with three keys, read with one); it may
+   * not be lower than the number of `keys`.
+   */
   maxEncryptedDataKeys?: number;
 }
 
+/**
+ * The options of one {@link AWSEncryptionSDKProvider.encrypt} or {@link AWSEncryptionSDKProvider.decrypt}
+ * call: what `DataMasking` passes as `providerOptions`. Any other key is refused with
+ * `DataMaskingUnsupportedTypeError` before any KMS call.
+ */
+export interface AWSEncryptionSDKProviderCallOptions {
+  /**
+   * Encrypt: the algorithm suite of this message, instead of the provider's `algorithm` (the Powertools
+   * Python way to pick a suite per call). Decrypt: the suite the message must use; a message under another
+   * suite is refused with `DataMaskingDecryptValueError` before any KMS call. A committing suite only
+   * (0x0478 or 0x0578).
+   */
+  algorithm?: AlgorithmSuiteIdentifier;
+}
+
+const PROVIDER_OPTIONS = [
+  'keys',
+  'localCacheCapacity',
+  'maxCacheAgeSeconds',
+  'maxMessagesEncrypted',
+  'maxBytesEncrypted',
+  'algorithm',
+  'clientProvider',
+  'cache',
+  'maxEncryptedDataKeys',
+] as const;
+const CALL_OPTIONS = ['algorithm'] as const;
+
 const DEFAULT_ALGORITHM = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+const hex = (suite: number) => `0x${suite.toString(16).padStart(4, '0')}`;
+
+/** The suite `value` names, if it is a committing one. */
+function committingSuite(value: unknown, where: string): AlgorithmSuiteIdentifier | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !COMMITTING_SUITES.has(value)) {
+    throw new DataMaskingUnsupportedTypeError(
+      `'algorithm' in ${where} must be a committing algorithm suite: ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY (0x0478) or ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384 (0x0578)`,
+    );
+  }
+  return value as AlgorithmSuiteIdentifier;
+}
+
+/** Checks the options of one call and returns the suite they name, if any. */
+function callAlgorithm(options: unknown): AlgorithmSuiteIdentifier | undefined {
+  assertKnownOptions(options, CALL_OPTIONS, 'providerOptions');
+  return committingSuite(
+    (options as AWSEncryptionSDKProviderCallOptions | undefined)?.algorithm,
+    'providerOptions',
+  );
+}
 
 /**
  * Encrypts and decrypts with the AWS Encryption SDK (strict KMS keyring, committing algorithm suites) and
@@ -60,6 +122,13 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  *
  * Ciphertexts are standard Encryption SDK messages in base64: Powertools for AWS Lambda (Python and
  * TypeScript) reads ours with the same KMS key, and we read theirs.
+ *
+ * Every decrypt checks the message before any KMS call: one well-formed message, nothing appended, the
+ * expected context in its header, a configured key named, at most `maxEncryptedDataKeys` data keys. A
+ * wrong tenant therefore costs no KMS call, and its data key is never decrypted.
+ *
+ * Data keys are cached per instance (see {@link AWSEncryptionSDKProvider.clearCache}): two providers
+ * never share a cache, and nothing is cached at module level.
  *
  * @example
  * ```ts
@@ -73,11 +142,18 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 export class AWSEncryptionSDKProvider implements EncryptionProvider {
   readonly #encrypt: ReturnType<typeof buildClient>['encrypt'];
   readonly #decrypt: ReturnType<typeof buildClient>['decrypt'];
-  readonly #materials: SingleFlightMaterialsManager | KmsKeyringNode;
+  readonly #materials: HeaderCheckMaterialsManager;
   readonly #algorithm: AlgorithmSuiteIdentifier;
+  readonly #maxEncryptedDataKeys: number;
+  /** This instance's caches (none with `cache: false`): nothing is shared with another provider. */
+  readonly #caches: readonly { clear(): void }[];
 
-  /** @throws {DataMaskingUnsupportedTypeError} on missing or malformed keys or limits. */
+  /**
+   * @throws {DataMaskingUnsupportedTypeError} on an unknown option (naming it), missing or malformed keys,
+   * limits, or an algorithm suite without key commitment.
+   */
   public constructor(options: AWSEncryptionSDKProviderOptions) {
+    assertKnownOptions(options, PROVIDER_OPTIONS, 'AWSEncryptionSDKProvider options');
     const keys = options?.keys;
     if (
       !Array.isArray(keys) ||
@@ -87,7 +163,7 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
       throw new DataMaskingUnsupportedTypeError("'keys' must be a non-empty array of KMS key ARNs");
     }
     const positive = (name: string, value: number | undefined) => {
-      if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+      if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
         throw new DataMaskingUnsupportedTypeError(`'${name}' must be a positive number`);
       }
     };
@@ -95,7 +171,21 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
     positive('maxCacheAgeSeconds', options.maxCacheAgeSeconds);
     positive('maxMessagesEncrypted', options.maxMessagesEncrypted);
     positive('maxBytesEncrypted', options.maxBytesEncrypted);
-    positive('maxEncryptedDataKeys', options.maxEncryptedDataKeys);
+    const maxEncryptedDataKeys = options.maxEncryptedDataKeys ?? keys.length;
+    if (!Number.isInteger(maxEncryptedDataKeys) || maxEncryptedDataKeys < keys.length) {
+      throw new DataMaskingUnsupportedTypeError(
+        `'maxEncryptedDataKeys' must be a whole number, at least the number of keys (${keys.length}): every message this provider writes carries one encrypted data key per key`,
+      );
+    }
+    if (options.cache !== undefined && typeof options.cache !== 'boolean') {
+      throw new DataMaskingUnsupportedTypeError("'cache' must be a boolean");
+    }
+    if (options.clientProvider !== undefined && typeof options.clientProvider !== 'function') {
+      throw new DataMaskingUnsupportedTypeError("'clientProvider' must be a function of the region");
+    }
+    this.#algorithm =
+      committingSuite(options.algorithm, 'AWSEncryptionSDKProvider options') ?? DEFAULT_ALGORITHM;
+    this.#maxEncryptedDataKeys = maxEncryptedDataKeys;
 
     const base = options.clientProvider ?? cacheKmsClients;
     let keyring: KmsKeyringNode;
@@ -110,47 +200,67 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
     }
     const { encrypt, decrypt } = buildClient({
       commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
-      maxEncryptedDataKeys: Math.max(options.maxEncryptedDataKeys ?? 10, keys.length),
+      maxEncryptedDataKeys,
     });
     this.#encrypt = encrypt;
     this.#decrypt = decrypt;
-    this.#algorithm = options.algorithm ?? DEFAULT_ALGORITHM;
-    this.#materials =
-      options.cache === false
-        ? keyring
-        : new SingleFlightMaterialsManager(
-            new NodeCachingMaterialsManager({
-              backingMaterials: keyring,
-              cache: getLocalCryptographicMaterialsCache(options.localCacheCapacity ?? 100),
-              maxAge: (options.maxCacheAgeSeconds ?? 300) * 1000,
-              maxMessagesEncrypted: options.maxMessagesEncrypted ?? 2 ** 32,
-              ...(options.maxBytesEncrypted === undefined
-                ? {}
-                : { maxBytesEncrypted: options.maxBytesEncrypted }),
-            }),
-            new NodeDefaultCryptographicMaterialsManager(keyring),
-            keys,
-            {
-              capacity: options.localCacheCapacity ?? 100,
-              maxAgeMs: (options.maxCacheAgeSeconds ?? 300) * 1000,
-            },
-          );
+    const uncached = new NodeDefaultCryptographicMaterialsManager(keyring);
+    if (options.cache === false) {
+      this.#caches = [];
+      this.#materials = new HeaderCheckMaterialsManager(uncached, keys);
+      return;
+    }
+    const capacity = options.localCacheCapacity ?? 100;
+    const maxAgeMs = (options.maxCacheAgeSeconds ?? 300) * 1000;
+    const cache = new ClearableMaterialsCache(capacity);
+    let caching: NodeCachingMaterialsManager;
+    try {
+      caching = new NodeCachingMaterialsManager({
+        backingMaterials: keyring,
+        cache,
+        maxAge: maxAgeMs,
+        maxMessagesEncrypted: options.maxMessagesEncrypted ?? 2 ** 32,
+        ...(options.maxBytesEncrypted === undefined ? {} : { maxBytesEncrypted: options.maxBytesEncrypted }),
+      });
+    } catch (cause) {
+      throw new DataMaskingUnsupportedTypeError("the cache limits are outside the SDK's bounds", { cause });
+    }
+    const singleFlight = new SingleFlightMaterialsManager(caching, uncached, { capacity, maxAgeMs });
+    this.#caches = [singleFlight, cache];
+    this.#materials = new HeaderCheckMaterialsManager(singleFlight, keys);
+  }
+
+  /**
+   * Zeroes and drops every data key this provider has cached (for encrypting and for decrypting), so the
+   * next call asks KMS again: a key disabled or denied since is then seen. The cache belongs to this
+   * instance; no other provider shares it, and the KMS test double's `reset()` does not reach it. Tests
+   * that need a cold cache create a new provider or call this. Calls in flight are not interrupted.
+   */
+  public clearCache(): void {
+    for (const cache of this.#caches) cache.clear();
   }
 
   /**
    * Encrypts a UTF-8 string into a base64 AWS Encryption SDK message bound to `context`.
    *
-   * @throws {DataMaskingUnsupportedTypeError} for a context value that is not a string (before any KMS call).
+   * @param options `providerOptions`: only `algorithm`, the suite of this message.
+   * @throws {DataMaskingUnsupportedTypeError} for a context value that is not a string, or an unknown or
+   * invalid option (before any KMS call).
    * @throws {DataMaskingEncryptKeyError} when KMS refuses to generate or wrap the data key.
    * @throws {DataMaskingProviderUnavailableError} when KMS is throttled or unreachable.
    */
-  public async encrypt(data: string, context?: EncryptionContext): Promise<string> {
+  public async encrypt(
+    data: string,
+    context?: EncryptionContext,
+    options?: AWSEncryptionSDKProviderCallOptions,
+  ): Promise<string> {
     if (typeof data !== 'string') throw new DataMaskingUnsupportedTypeError('only strings can be encrypted');
     const encryptionContext = validateContext(context);
+    const suiteId = callAlgorithm(options) ?? this.#algorithm;
     const outcome = await recorded(() =>
       this.#encrypt(this.#materials, Buffer.from(data, 'utf8'), {
         encryptionContext: { ...encryptionContext },
-        suiteId: this.#algorithm,
+        suiteId,
       }),
     );
     if (outcome.result === undefined) throw encryptFailure(outcome.error, outcome.record);
@@ -161,20 +271,47 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
    * Decrypts a base64 AWS Encryption SDK message and returns its UTF-8 plaintext, only if the message's
    * encryption context is exactly `context` (none given means the message must carry none).
    *
-   * @throws {DataMaskingContextMismatchError} when the context differs; no plaintext is returned.
-   * @throws {DataMaskingDecryptValueError} when the value is not base64, not a message, tampered or truncated.
-   * @throws {DataMaskingDecryptKeyError} when no configured key can decrypt it.
+   * Before any KMS call, the value must be standard base64 of exactly one message (nothing after it) of
+   * a committing suite with at most `maxEncryptedDataKeys` data keys, its header must carry exactly
+   * `context`, and name one of the configured keys. The SDK then authenticates the header and the body.
+   *
+   * A tampered message is `DataMaskingDecryptValueError` whatever byte was changed, with one exception: a
+   * change inside the encryption context section that still parses gives `DataMaskingContextMismatchError`
+   * (HTTP 403), decided before any KMS call, because it cannot be told apart from another tenant's
+   * message until the data key is decrypted, which the check exists to avoid. A message that names none
+   * of the configured keys (another key's message, or an altered key ARN or provider id: they look the
+   * same) is `DataMaskingDecryptValueError` too; `DataMaskingDecryptKeyError` means KMS refused a
+   * configured key.
+   *
+   * @param options `providerOptions`: only `algorithm`, the suite the message must use.
+   * @throws {DataMaskingContextMismatchError} when the context differs, before any KMS call; no plaintext
+   * is returned.
+   * @throws {DataMaskingDecryptValueError} when the value is not base64, not one message, tampered or
+   * truncated, uses another suite than `options.algorithm`, or names none of the configured keys.
+   * @throws {DataMaskingDecryptKeyError} when KMS refuses a configured key (access denied, disabled, not found).
    * @throws {DataMaskingProviderUnavailableError} when KMS is throttled or unreachable.
+   * @throws {DataMaskingUnsupportedTypeError} for a context value that is not a string, or an unknown or
+   * invalid option.
    */
-  public async decrypt(data: string, context?: EncryptionContext): Promise<string> {
+  public async decrypt(
+    data: string,
+    context?: EncryptionContext,
+    options?: AWSEncryptionSDKProviderCallOptions,
+  ): Promise<string> {
     const expected = validateContext(context);
-    if (typeof data !== 'string' || data.length === 0 || !BASE64.test(data)) {
-      throw new DataMaskingDecryptValueError('the value is not a base64 ciphertext');
+    const algorithm = callAlgorithm(options);
+    const bytes = decodeCiphertext(data);
+    const { suiteId } = inspectMessage(bytes, this.#maxEncryptedDataKeys);
+    if (algorithm !== undefined && suiteId !== algorithm) {
+      throw new DataMaskingDecryptValueError(
+        `the message uses algorithm suite ${hex(suiteId)}, not the required ${hex(algorithm)}`,
+      );
     }
-    const outcome = await recorded(() => this.#decrypt(this.#materials, Buffer.from(data, 'base64')));
+    const outcome = await recorded(() => this.#decrypt(this.#materials, bytes), expected);
     if (outcome.result === undefined) throw decryptFailure(outcome.error, outcome.record);
     const { plaintext, messageHeader } = outcome.result;
     try {
+      // Defence in depth: the header was checked before KMS, and is authenticated now.
       assertSameContext(messageHeader.encryptionContext, expected);
     } catch (mismatch) {
       plaintext.fill(0);

@@ -33,8 +33,12 @@ const UNAVAILABLE = new Set([
   'EAI_AGAIN',
 ]);
 
-/** KMS answers that mean the ciphertext (the encrypted data key, or the context bound to it) is wrong. */
-const BAD_CIPHERTEXT = new Set(['InvalidCiphertextException']);
+/**
+ * KMS answers that mean the ciphertext (the encrypted data key, or the context bound to it) is wrong:
+ * tampered, or made under another context. `IncorrectKeyException`: the data key names one configured
+ * key but was encrypted under another, which only an altered key ARN produces.
+ */
+const BAD_CIPHERTEXT = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
 
 const isUnavailable = (fault: KmsFault): boolean => {
   if (UNAVAILABLE.has(fault.name)) return true;
@@ -90,12 +94,10 @@ export function decryptFailure(error: unknown, record: CallRecord): DataMaskingE
     );
   }
   if (record.materialsRequested && record.noConfiguredKey) {
-    return new DataMaskingDecryptKeyError(
-      'the ciphertext was encrypted under none of the configured KMS keys',
-      {
-        cause: error,
-      },
-    );
+    // A message under another key, or one whose key ARN or provider id was altered: they look the same.
+    return new DataMaskingDecryptValueError('the ciphertext names none of the configured KMS keys', {
+      cause: error,
+    });
   }
   // The header did not parse, or the body, header or signature did not authenticate.
   return new DataMaskingDecryptValueError('the value is not a valid AWS Encryption SDK message', {

@@ -27,15 +27,30 @@ export interface CallRecord {
   materialsRequested: boolean;
   /** Set when the message names no key this provider is configured with. */
   noConfiguredKey: boolean;
+  /**
+   * For a decrypt: the context the caller expects. The materials manager compares it with the context the
+   * SDK parsed from the message header, before any KMS call (SPEC §4.7). `undefined` for an encrypt.
+   */
+  readonly expectedContext?: Readonly<Record<string, string>>;
 }
 
 const scope = new AsyncLocalStorage<CallRecord>();
 
-/** Runs `fn` in a fresh record and hands both back. */
+/**
+ * Runs `fn` in a fresh record and hands both back.
+ *
+ * @param expectedContext for a decrypt, the context the message must carry
+ */
 export async function recorded<T>(
   fn: () => Promise<T>,
+  expectedContext?: Readonly<Record<string, string>>,
 ): Promise<{ record: CallRecord; result?: T; error?: unknown }> {
-  const record: CallRecord = { faults: [], materialsRequested: false, noConfiguredKey: false };
+  const record: CallRecord = {
+    faults: [],
+    materialsRequested: false,
+    noConfiguredKey: false,
+    ...(expectedContext === undefined ? {} : { expectedContext }),
+  };
   try {
     const result = await scope.run(record, fn);
     return { record, result };

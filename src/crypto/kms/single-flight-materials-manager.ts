@@ -15,7 +15,6 @@ import {
   type NodeEncryptionMaterial,
   type NodeMaterialsManager,
 } from '@aws-crypto/client-node';
-import { currentRecord } from './fault-recorder.js';
 
 type EncryptionRequest = Parameters<NodeMaterialsManager['getEncryptionMaterials']>[0];
 type DecryptRequest = Parameters<NodeMaterialsManager['decryptMaterials']>[0];
@@ -47,7 +46,6 @@ export interface DecryptCacheLimits {
 export class SingleFlightMaterialsManager implements NodeMaterialsManager {
   readonly #inner: NodeCachingMaterialsManager;
   readonly #backing: NodeMaterialsManager;
-  readonly #configuredKeys: ReadonlySet<string>;
   readonly #limits: DecryptCacheLimits;
   readonly #encryptFlights = new Map<string, Flight>();
   readonly #decryptFlights = new Map<string, Flight>();
@@ -58,30 +56,34 @@ export class SingleFlightMaterialsManager implements NodeMaterialsManager {
    * verification key) stay on the SDK's cache.
    */
   readonly #decrypted = new Map<string, CachedDataKey>();
+  /** Bumped by {@link clear}, so a flight that started before does not refill the cache. */
+  #generation = 0;
 
   public constructor(
     inner: NodeCachingMaterialsManager,
     backing: NodeMaterialsManager,
-    configuredKeys: readonly string[],
     limits: DecryptCacheLimits,
   ) {
     this.#inner = inner;
     this.#backing = backing;
-    this.#configuredKeys = new Set(configuredKeys);
     this.#limits = limits;
+  }
+
+  /**
+   * Zeroes and drops the decrypted data keys this manager holds (a data key held as a KeyObject cannot be
+   * zeroed, and is dropped). The SDK cache behind the caching manager is cleared by its owner.
+   */
+  public clear(): void {
+    this.#generation++;
+    const entries = [...this.#decrypted.values()];
+    this.#decrypted.clear();
+    for (const entry of entries) forget(entry.key);
   }
 
   public getEncryptionMaterials = (request: EncryptionRequest): Promise<NodeEncryptionMaterial> =>
     single(this.#encryptFlights, encryptionKey(request), () => this.#inner.getEncryptionMaterials(request));
 
   public decryptMaterials = (request: DecryptRequest): Promise<NodeDecryptionMaterial> => {
-    const record = currentRecord();
-    if (record !== undefined) {
-      record.materialsRequested = true;
-      record.noConfiguredKey = !request.encryptedDataKeys.some(
-        (edk) => edk.providerId === 'aws-kms' && this.#configuredKeys.has(edk.providerInfo),
-      );
-    }
     if (request.suite.signatureCurve !== undefined) {
       return single(this.#decryptFlights, decryptKey(request), () => this.#inner.decryptMaterials(request));
     }
@@ -91,10 +93,11 @@ export class SingleFlightMaterialsManager implements NodeMaterialsManager {
     return single(this.#decryptFlights, key, async () => {
       const warm = this.#cached(key);
       if (warm !== undefined) return materialFrom(request, warm);
+      const generation = this.#generation;
       const material = await this.#backing.decryptMaterials(request);
       const trace = material.keyringTrace[0];
       const dataKey = material.hasValidKey() ? material.getUnencryptedDataKey() : undefined;
-      if (dataKey !== undefined && trace !== undefined) {
+      if (dataKey !== undefined && trace !== undefined && generation === this.#generation) {
         // Bytes are copied: the SDK zeroes the material's key once the message is decrypted.
         this.#store(key, { key: copyOf(dataKey), trace, expires: Date.now() + this.#limits.maxAgeMs });
       }
