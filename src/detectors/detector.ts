@@ -28,9 +28,10 @@ export interface PatternDetectorOptions {
   /** Stable name of the detector. */
   name: string;
   /**
-   * What to mask. Cloned with the `g` flag added, so the caller's object (and its `lastIndex`) is never
-   * touched. Its running time is the caller's responsibility: prefer patterns that cannot backtrack
-   * across a long run.
+   * What to mask. Cloned from its source and flags with `g` added and `y` (sticky) dropped, so every
+   * match anywhere in the text is masked, in every call alike, and the caller's object (and its
+   * `lastIndex`) is never touched. Its running time is the caller's responsibility: prefer patterns that
+   * cannot backtrack across a long run.
    */
   pattern: RegExp;
   /** Second opinion on each match (a checksum, say): returning `false` leaves that match unmasked. */
@@ -65,7 +66,9 @@ export function patternDetector(options: PatternDetectorOptions): Detector {
       `patternDetector ${JSON.stringify(name)}: \`validate\` must be a function`,
     );
   }
-  const regex = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  // A private copy, global and never sticky: `y` would only match runs contiguous from the start of the
+  // text, and dropping it finds at least as much (fail closed).
+  const regex = new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, '')}g`);
   return Object.freeze({
     name,
     redact(text: string, mask: string): string {

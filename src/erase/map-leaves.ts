@@ -20,13 +20,28 @@ export const CIRCULAR = '[Circular]';
  * elements are removed). A reference back to an ancestor becomes {@link CIRCULAR} so no unmasked copy
  * of the input stays reachable from the result.
  *
+ * With `mapKey`, every own key of every plain object is mapped too (detectors find an e-mail address used
+ * as a key). A key whose mapped form differs is renamed in place, keeping the order of the other keys
+ * (integer-like keys still come first, as JavaScript orders them). No entry is lost: a renamed key that
+ * lands on a name already taken (by a key that keeps its name, or by an earlier renamed key) gets the
+ * first free suffix `' (2)'`, `' (3)'`…, deterministically.
+ *
  * @throws {DataMaskingUnsupportedTypeError} when nesting exceeds {@link MAX_WALK_DEPTH}.
  */
-export function mapLeaves(value: unknown, fn: (leaf: unknown) => unknown): unknown {
-  return walk(value, fn, []);
+export function mapLeaves(
+  value: unknown,
+  fn: (leaf: unknown) => unknown,
+  mapKey?: (key: string) => string,
+): unknown {
+  return walk(value, fn, mapKey, []);
 }
 
-function walk(value: unknown, fn: (leaf: unknown) => unknown, ancestors: unknown[]): unknown {
+function walk(
+  value: unknown,
+  fn: (leaf: unknown) => unknown,
+  mapKey: ((key: string) => string) | undefined,
+  ancestors: unknown[],
+): unknown {
   if (Array.isArray(value)) {
     if (ancestors.includes(value)) return CIRCULAR;
     enter(ancestors, value);
@@ -36,7 +51,7 @@ function walk(value: unknown, fn: (leaf: unknown) => unknown, ancestors: unknown
       const v = value[i];
       const m =
         v !== null && typeof v === 'object' && (Array.isArray(v) || isPlainObject(v))
-          ? walk(v, fn, ancestors)
+          ? walk(v, fn, mapKey, ancestors)
           : fn(v);
       if (!Object.is(m, v)) {
         out ??= value.slice();
@@ -51,22 +66,68 @@ function walk(value: unknown, fn: (leaf: unknown) => unknown, ancestors: unknown
   if (isPlainObject(value)) {
     if (ancestors.includes(value)) return CIRCULAR;
     enter(ancestors, value);
+    const keys = Object.keys(value);
     let out: Record<string, unknown> | undefined;
-    for (const k of Object.keys(value)) {
+    let renamed: string[] | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       const v = value[k];
       const m =
         v !== null && typeof v === 'object' && (Array.isArray(v) || isPlainObject(v))
-          ? walk(v, fn, ancestors)
+          ? walk(v, fn, mapKey, ancestors)
           : fn(v);
       if (!Object.is(m, v)) {
         out ??= shallowCopy(value) as Record<string, unknown>;
         putMember(out, k, m);
       }
+      if (mapKey !== undefined) {
+        const nk = mapKey(k);
+        if (nk !== k) {
+          renamed ??= keys.slice();
+          renamed[i] = nk;
+        }
+      }
     }
     ancestors.pop();
+    if (renamed !== undefined) return renameKeys(out ?? value, keys, renamed);
     return out ?? value;
   }
   return fn(value);
+}
+
+/**
+ * A copy of `source` with `keys[i]` renamed to `names[i]`, in order. Keys that keep their name keep it;
+ * a renamed key that collides gets the first free `' (n)'` suffix. Linear: each name's next suffix is
+ * remembered, so a run of keys renamed to the same name does not probe from `(2)` every time.
+ */
+function renameKeys(
+  source: Record<string, unknown>,
+  keys: readonly string[],
+  names: readonly string[],
+): Record<string, unknown> {
+  const taken = new Set<string>();
+  for (let i = 0; i < keys.length; i++) {
+    if (names[i] === keys[i] && Object.hasOwn(source, keys[i])) taken.add(keys[i]);
+  }
+  const next = new Map<string, number>();
+  const out: Record<string, unknown> = Object.getPrototypeOf(source) === null ? Object.create(null) : {};
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    // A member that the leaf function removed stays removed.
+    if (!Object.hasOwn(source, k)) continue;
+    let name = names[i];
+    if (name !== k) {
+      if (taken.has(name)) {
+        let n = next.get(name) ?? 2;
+        while (taken.has(`${name} (${n})`)) n++;
+        next.set(name, n + 1);
+        name = `${name} (${n})`;
+      }
+      taken.add(name);
+    }
+    setMember(out, name, source[k]);
+  }
+  return out;
 }
 
 function enter(ancestors: unknown[], value: unknown): void {
@@ -76,11 +137,18 @@ function enter(ancestors: unknown[], value: unknown): void {
   ancestors.push(value);
 }
 
-/** A shallow copy that keeps a null prototype and copies an own `__proto__` key as data. */
+/**
+ * A shallow copy that keeps a null prototype and copies an own `__proto__` key as data. Only own
+ * enumerable string keys are copied: a Symbol-keyed value is not JSON and may hold data, so it never
+ * reaches a result (an array copy holds its elements only).
+ */
 export function shallowCopy(value: object): object {
   if (Array.isArray(value)) return value.slice();
-  if (Object.getPrototypeOf(value) === null) return Object.assign(Object.create(null), value);
-  return { ...value };
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = Object.getPrototypeOf(value) === null ? Object.create(null) : {};
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) setMember(out, keys[i], source[keys[i]]);
+  return out;
 }
 
 /** Sets a member without ever invoking the `__proto__` setter. */

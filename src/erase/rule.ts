@@ -14,7 +14,8 @@ import { mapLeaves } from './map-leaves.js';
 interface RuleCommon {
   /**
    * Apply the rule only to string values that match (values that do not match, and non-strings, are
-   * kept): mask the SSN-shaped values of a column that also holds employee numbers.
+   * kept): mask the SSN-shaped values of a column that also holds employee numbers. Tested anywhere in
+   * the value: its `g` and `y` flags are dropped (see {@link MaskingRule}).
    */
   when?: RegExp;
 }
@@ -24,6 +25,13 @@ type Shapes = 'regexPattern' | 'maskFormat' | 'dynamicMask' | 'customMask' | 'ha
 /**
  * How an erased value is replaced. The shapes are mutually exclusive; `{}` is the default mask.
  * Non-string values are turned into their string form first (`null` and `undefined` are kept).
+ *
+ * RegExps (`regexPattern`, `when`) are compiled into private copies: the caller's object and its
+ * `lastIndex` are never read or written, and every value is matched the same way whatever was masked
+ * before it. `g` on `regexPattern` keeps its meaning (replace every occurrence; without it, the first).
+ * `y` (sticky) is dropped: a match may start anywhere in the value, not only at its start, so a sticky
+ * pattern masks at least what it would have masked at position 0 (fail closed). Anchor with `^` to
+ * match at the start only.
  */
 export type MaskingRule =
   | (RuleCommon & { regexPattern: RegExp; maskFormat: string } & Never<
@@ -133,11 +141,23 @@ export function compileRule(rule: FieldRule | undefined, where: string): Compile
   }
   const leaf = shape === 'remove' ? () => REMOVE : compileLeaf(r, shape, where);
   // A stateless copy: a global or sticky RegExp would carry lastIndex from one value to the next.
-  const guard = when === undefined ? undefined : new RegExp(when.source, when.flags.replace(/[gy]/g, ''));
+  const guard = when === undefined ? undefined : statelessCopy(when, false);
   const guarded =
     guard === undefined ? leaf : (v: unknown) => (typeof v === 'string' && guard.test(v) ? leaf(v) : v);
   // A leaf rule keeps the shape of a selected container and replaces each leaf inside it.
   return { apply: (value) => mapLeaves(value, guarded) };
+}
+
+/**
+ * A private RegExp with the same source and flags minus `y` (sticky), and minus `g` unless `keepGlobal`:
+ * sticky anchors a search at `lastIndex`, which is state shared between calls, and dropping it matches
+ * at least as much (fail closed). Built from `source` and `flags` (read once each, as the options cache
+ * key reads them), so a subclass's `exec` is never used.
+ */
+export function statelessCopy(regex: RegExp, keepGlobal: boolean): RegExp {
+  const flags = regex.flags;
+  const rest = flags.replace(/[gy]/g, '');
+  return new RegExp(regex.source, keepGlobal && flags.includes('g') ? `${rest}g` : rest);
 }
 
 /** Keeps `null` and `undefined` as they are, as the Powertools rules do. */
@@ -159,7 +179,13 @@ function compileLeaf(
           `'regexPattern' for ${where} must be a RegExp with a string 'maskFormat'`,
         );
       }
-      return onString((s) => s.replace(regexPattern, maskFormat));
+      // A private copy without `y`: the caller's object (and its `lastIndex`) is never read or written,
+      // and no state carries from one value to the next. `g` keeps its meaning (every occurrence).
+      const regex = statelessCopy(regexPattern, true);
+      return onString((s) => {
+        regex.lastIndex = 0;
+        return s.replace(regex, maskFormat);
+      });
     }
     case 'dynamicMask':
       if (r.dynamicMask !== true)

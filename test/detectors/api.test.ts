@@ -135,6 +135,17 @@ describe('patternDetector', () => {
     expect(pattern.lastIndex).toBe(3);
   });
 
+  test.each(['y', 'gy', 'iy'])('drops the sticky flag (%s): matches anywhere, in every call', (flags) => {
+    const pattern = new RegExp('TKT-\\d{4}', flags);
+    pattern.lastIndex = 5;
+    const ticket = patternDetector({ name: 'ticket', pattern });
+    for (let i = 0; i < 10; i++) {
+      expect(ticket.redact(`TKT-000${i}`, MASK)).toBe(MASK);
+      expect(ticket.redact(`see TKT-000${i}, TKT-111${i}`, MASK)).toBe(`see ${MASK}, ${MASK}`);
+    }
+    expect(pattern.lastIndex).toBe(5);
+  });
+
   test('validate keeps rejected matches unmasked', () => {
     const even = patternDetector({
       name: 'even',
