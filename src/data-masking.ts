@@ -7,13 +7,15 @@ import { validateContext } from './crypto/context.js';
 import type { EncryptionContext, EncryptionProvider } from './crypto/encryption-provider.js';
 import { selectTargets, transformTargets } from './crypto/field-crypto.js';
 import { compileEraser, type EraseOptions, type Eraser } from './erase/eraser.js';
+import { Opener, type OpenMode } from './erase/opener.js';
+import { eraseOptionsKey } from './erase/options-key.js';
 import {
   DataMaskingDecryptValueError,
   DataMaskingEncryptionError,
   DataMaskingUnsupportedTypeError,
 } from './errors.js';
+import { assertKnownOptions } from './options.js';
 import { type CompiledSelector, compileSelector } from './selector/selector.js';
-import { isContainer } from './selector/values.js';
 
 /** Options of the {@link DataMasking} constructor. */
 export interface DataMaskingOptions {
@@ -44,6 +46,8 @@ export type MaskedPayload<T> = T extends null | undefined
     : string;
 
 const CACHE_LIMIT = 256;
+const CONSTRUCTOR_OPTIONS = ['provider', 'throwOnMissingField'];
+const CRYPTO_OPTIONS = ['fields', 'context', 'providerOptions'];
 
 /**
  * Erases sensitive fields of a payload, never mutating it: the result shares every unmasked subtree
@@ -62,10 +66,12 @@ export class DataMasking {
   readonly #provider: EncryptionProvider | undefined;
   readonly #throwOnMissingField: boolean;
   readonly #selectors = new Map<string, CompiledSelector>();
-  readonly #erasers = new WeakMap<object, Eraser>();
+  readonly #openers = new Map<string, Opener>();
+  readonly #erasers = new Map<string, Eraser>();
   #whole: Eraser | undefined;
 
   public constructor(options: DataMaskingOptions = {}) {
+    assertKnownOptions(options, CONSTRUCTOR_OPTIONS, 'the DataMasking options');
     this.#provider = options.provider;
     this.#throwOnMissingField = options.throwOnMissingField ?? true;
   }
@@ -114,10 +120,14 @@ export class DataMasking {
       this.#whole ??= this.#compile(undefined);
       return this.#whole;
     }
-    let eraser = this.#erasers.get(options);
+    // Keyed by content, not identity: a field pushed to the same options object is never missed (SPEC §4.6).
+    const key = eraseOptionsKey(options);
+    if (key === undefined) return this.#compile(options);
+    let eraser = this.#erasers.get(key);
     if (eraser === undefined) {
       eraser = this.#compile(options);
-      this.#erasers.set(options, eraser);
+      if (this.#erasers.size >= CACHE_LIMIT) this.#erasers.clear();
+      this.#erasers.set(key, eraser);
     }
     return eraser;
   }
@@ -132,12 +142,16 @@ export class DataMasking {
    * @throws {DataMaskingEncryptionError} (a subclass) when the provider fails.
    */
   public async encrypt<T>(data: T, options: CryptoOptions = {}): Promise<T | string> {
+    assertKnownOptions(options, CRYPTO_OPTIONS, 'the encrypt options');
     const provider = this.#requireProvider();
     const context = validateContext(options.context);
+    const { providerOptions } = options;
     const encryptValue = (value: unknown) =>
-      provider.encrypt(serialize(value), context, options.providerOptions);
+      providerOptions === undefined
+        ? provider.encrypt(serialize(value), context)
+        : provider.encrypt(serialize(value), context, providerOptions);
     if (options.fields === undefined) return encryptValue(data);
-    return this.#onFields(data, options.fields, (targets) => {
+    return this.#onFields(data, options.fields, 'erase', (targets) => {
       for (const loc of targets) serialize(loc.value);
       return (value) => (value === undefined ? Promise.resolve(value) : encryptValue(value));
     }) as Promise<T | string>;
@@ -153,16 +167,22 @@ export class DataMasking {
    * @throws {DataMaskingEncryptionError} (a subclass) for any other decryption failure.
    */
   public async decrypt<T = unknown>(data: unknown, options: CryptoOptions = {}): Promise<T> {
+    assertKnownOptions(options, CRYPTO_OPTIONS, 'the decrypt options');
     const provider = this.#requireProvider();
     const context = validateContext(options.context);
+    const { providerOptions } = options;
     const decryptValue = async (value: unknown) =>
-      parsePlaintext(await provider.decrypt(value as string, context, options.providerOptions));
+      parsePlaintext(
+        await (providerOptions === undefined
+          ? provider.decrypt(value as string, context)
+          : provider.decrypt(value as string, context, providerOptions)),
+      );
     if (options.fields === undefined) {
       if (typeof data !== 'string')
         throw new DataMaskingDecryptValueError('the payload to decrypt is not a ciphertext string');
       return decryptValue(data) as Promise<T>;
     }
-    return this.#onFields(data, options.fields, (targets) => {
+    return this.#onFields(data, options.fields, 'decrypt', (targets) => {
       for (const loc of targets) {
         if (typeof loc.value !== 'string' || loc.value.length === 0) {
           throw new DataMaskingDecryptValueError(
@@ -174,21 +194,38 @@ export class DataMasking {
     }) as Promise<T>;
   }
 
-  /** Resolves the targets, lets `prepare` check them all, then transforms them; string in, string out. */
+  /**
+   * Opens what the expressions must look into (JSON strings, base64 and compressed bodies, class
+   * instances; in `decrypt` mode refusing anything a plaintext could hide behind), resolves the targets,
+   * lets `prepare` check them all before any KMS call, transforms them and closes what was opened: a
+   * JSON string in gives a JSON string out.
+   */
   async #onFields(
     data: unknown,
     fields: readonly string[],
+    mode: OpenMode,
     prepare: (targets: ReturnType<typeof selectTargets>) => (value: unknown) => Promise<unknown>,
   ): Promise<unknown> {
     if (!Array.isArray(fields))
       throw new DataMaskingUnsupportedTypeError("'fields' must be an array of field expressions");
     const selectors = fields.map((f) => this.#selector(f));
-    const json = typeof data === 'string' ? parseJsonContainer(data) : undefined;
-    const input = json ?? data;
-    const targets = selectTargets(input, selectors, this.#throwOnMissingField);
+    const opener = this.#opener(selectors, mode);
+    const opened = opener.open(data);
+    const targets = selectTargets(opened.working, selectors, this.#throwOnMissingField);
     const transform = prepare(targets);
-    const result = await transformTargets(input, targets, transform);
-    return json === undefined ? result : JSON.stringify(result);
+    const result = await transformTargets(opened.working, targets, transform);
+    return opener.close(result, opened);
+  }
+
+  #opener(selectors: readonly CompiledSelector[], mode: OpenMode): Opener {
+    const key = `${mode}\u0000${selectors.map((s) => s.expression).join('\u0000')}`;
+    let opener = this.#openers.get(key);
+    if (opener === undefined) {
+      opener = new Opener(selectors, { mode });
+      if (this.#openers.size >= CACHE_LIMIT) this.#openers.clear();
+      this.#openers.set(key, opener);
+    }
+    return opener;
   }
 
   #requireProvider(): EncryptionProvider {
@@ -232,18 +269,8 @@ function serialize(value: unknown): string {
 function parsePlaintext(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (cause) {
-    throw new DataMaskingDecryptValueError('the decrypted value is not JSON', { cause });
-  }
-}
-
-function parseJsonContainer(text: string): unknown {
-  const first = text.trimStart().charAt(0);
-  if (first !== '{' && first !== '[') return undefined;
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return isContainer(parsed) ? parsed : undefined;
   } catch {
-    return undefined;
+    // No cause: V8's SyntaxError quotes the text, and the text is the plaintext (SPEC §4.7).
+    throw new DataMaskingDecryptValueError('the decrypted value is not JSON');
   }
 }

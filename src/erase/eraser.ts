@@ -9,12 +9,12 @@ import { type Detector, type DetectorName, redactString, resolveDetectors } from
 import { DataMaskingFieldNotFoundError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { normalizedPath } from '../selector/normalized-path.js';
 import type { CompiledSelector } from '../selector/selector.js';
-import { isContainer } from '../selector/values.js';
 import { DEFAULT_MASK } from './constants.js';
 import { CowWriter } from './cow-writer.js';
 import { mapLeaves } from './map-leaves.js';
+import { Opener } from './opener.js';
 import { type CompiledRule, compileRule, DEFAULT_RULE, type FieldRule, type MaskingRule } from './rule.js';
-import { buildStaticPlan, TOO_DEEP } from './static-plan.js';
+import { buildStaticPlan, mayOpenBelow, mustOpen, NEEDS_OPEN, TOO_DEEP } from './static-plan.js';
 
 /**
  * Options of `erase`: the Powertools TypeScript shape (a top-level rule, `fields`, `maskingRules`) plus
@@ -84,19 +84,34 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
     found.length === 0
       ? undefined
       : (leaf: unknown) => (typeof leaf === 'string' ? redactString(leaf, found, DEFAULT_MASK) : leaf);
+  const redactKey =
+    found.length === 0 ? undefined : (key: string) => redactString(key, found, DEFAULT_MASK);
   const { throwOnMissingField } = settings;
+  // Throws NEEDS_OPEN (caught below) when an expression must look into a string, bytes or an instance.
+  const watch = {
+    inside: (value: unknown) => {
+      if (mustOpen(value)) throw NEEDS_OPEN;
+    },
+    below: (value: unknown, key: string | number, parent: object) => {
+      if (typeof value === 'string' ? mayOpenBelow(value, key, parent) : mustOpen(value)) throw NEEDS_OPEN;
+    },
+  };
 
-  const general = (data: unknown): unknown => {
+  const general = (data: unknown, watching: boolean): unknown => {
     const writer = new CowWriter(data);
     for (const { selector, rule } of targets) {
       let selected = false;
-      selector.forEach(data, (loc) => {
-        selected = true;
-        writer.replace(
-          loc,
-          rule.apply(loc.value, () => normalizedPath(loc.keys())),
-        );
-      });
+      selector.forEach(
+        data,
+        (loc) => {
+          selected = true;
+          writer.replace(
+            loc,
+            rule.apply(loc.value, () => normalizedPath(loc.keys())),
+          );
+        },
+        watching ? watch : undefined,
+      );
       if (!selected && throwOnMissingField) throw new DataMaskingFieldNotFoundError(selector.expression);
     }
     return writer.finish();
@@ -108,13 +123,15 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
   const fast =
     plan === undefined
       ? undefined
-      : (data: unknown): unknown => {
+      : (data: unknown, watching: boolean): unknown => {
           const hits = new Array<number>(targets.length).fill(0);
           let result: unknown;
           try {
             result = plan(data, hits);
           } catch (error) {
-            if (error === TOO_DEEP) return general(data);
+            if (error === TOO_DEEP) return general(data, watching);
+            // Opened data may still hold text below `..`: a leaf, which the plan would stop at again.
+            if (error === NEEDS_OPEN && !watching) return general(data, false);
             throw error;
           }
           if (throwOnMissingField) {
@@ -124,25 +141,29 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
           return result;
         };
   const select = targets.length === 0 ? undefined : (fast ?? general);
+  const opener = new Opener(
+    targets.map((t) => t.selector),
+    { everywhere: found.length > 0 },
+  );
 
-  const run = (data: unknown): unknown => {
-    const result = select === undefined ? data : select(data);
-    return redact === undefined ? result : mapLeaves(result, redact);
+  /** Opens what the expressions must look into (or refuses), masks the working copy, closes it again. */
+  const openAndMask = (data: unknown): unknown => {
+    const opened = opener.open(data);
+    let result = select === undefined ? opened.working : select(opened.working, false);
+    if (redact !== undefined) result = mapLeaves(result, redact, redactKey);
+    return opener.close(result, opened);
   };
 
+  if (redact !== undefined) return openAndMask; // detectors look at every string: open everything first
+  const selectFirst = select as (data: unknown, watching: boolean) => unknown;
   return (data) => {
-    if (typeof data !== 'string') return run(data);
-    // String in, string out: a JSON string is parsed, masked and serialized again.
-    const parsed = parseJson(data);
-    if (parsed === NOT_JSON || !isContainer(parsed)) return run(data);
-    const masked = run(parsed);
     try {
-      return JSON.stringify(masked);
-    } catch (cause) {
-      throw new DataMaskingUnsupportedTypeError('the masked value cannot be serialized back to JSON', {
-        cause,
-      });
+      // Plain JSON data (the common case) is masked in one pass, without opening anything.
+      return selectFirst(data, true);
+    } catch (error) {
+      if (error !== NEEDS_OPEN) throw error;
     }
+    return openAndMask(data);
   };
 }
 
@@ -150,16 +171,4 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
 function eraseWhole(data: unknown): unknown {
   if (data === null || data === undefined) return data;
   return Array.isArray(data) ? data.map(() => DEFAULT_MASK) : DEFAULT_MASK;
-}
-
-const NOT_JSON: unique symbol = Symbol('not JSON');
-
-function parseJson(text: string): unknown {
-  const first = text.trimStart().charAt(0);
-  if (first !== '{' && first !== '[') return NOT_JSON;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return NOT_JSON;
-  }
 }

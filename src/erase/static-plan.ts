@@ -14,6 +14,7 @@
 import type { Segment, Selector } from '../selector/ast.js';
 import { normalizedPath } from '../selector/normalized-path.js';
 import { isPlainObject } from '../selector/values.js';
+import { looksLikeJson } from './codecs.js';
 import { REMOVE } from './constants.js';
 import { putMember, setMember, shallowCopy } from './map-leaves.js';
 import type { CompiledRule } from './rule.js';
@@ -23,6 +24,33 @@ const MAX_FAST_DEPTH = 400;
 
 /** Thrown (and caught by the eraser) when the data is too deep for the recursive fast path. */
 export const TOO_DEEP: unique symbol = Symbol('too deep for the fast path');
+
+/**
+ * Thrown (and caught by the eraser) when a path runs into something that has to be opened first: a
+ * string, bytes, a class instance, an object with `toJSON`. The eraser then opens the data and runs again.
+ */
+export const NEEDS_OPEN: unique symbol = Symbol('a value on a path must be opened');
+
+/** A value a path must look into that is not plain JSON data: it has to be opened (or withheld). */
+export function mustOpen(value: unknown): boolean {
+  if (typeof value === 'string') return value !== '';
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return false;
+  return !isPlainObject(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
+/**
+ * Below `..`, a string is opened only when it may hold JSON (it starts like JSON, or is an HTTP body);
+ * other text is a leaf. Checked on every string a descendant walk meets, so the common case is one
+ * character comparison.
+ */
+export function mayOpenBelow(text: string, key: string | number, parent: object): boolean {
+  const c = text.charCodeAt(0);
+  if (c === 0x7b || c === 0x5b || c === 0x22) return true; // { [ "
+  if (key === 'body' && 'statusCode' in parent) return true;
+  if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff) return looksLikeJson(text);
+  return key === 'body' && ('headers' in parent || 'isBase64Encoded' in parent || 'httpMethod' in parent);
+}
 
 type Edge =
   | { kind: 'name'; name: string }
@@ -152,20 +180,23 @@ function step(child: PlanNode, value: unknown, key: string | number, run: Run, d
 
 /** Applies the plan below `node` to `value`; returns `value` itself when nothing changed. */
 function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown {
-  if (value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'string' && value !== '') throw NEEDS_OPEN;
+    return value;
+  }
   if (depth > MAX_FAST_DEPTH) throw TOO_DEEP;
+  if (mustOpen(value)) throw NEEDS_OPEN;
   if (node.names !== null) {
-    if (Array.isArray(value) || !isPlainObject(value)) return value;
+    if (Array.isArray(value)) return value;
+    const obj = value as Record<string, unknown>;
     let out: Record<string, unknown> | undefined;
     for (const [name, child] of node.names) {
-      if (!Object.hasOwn(value, name)) continue;
-      const v = value[name];
+      if (!Object.hasOwn(obj, name)) continue;
+      const v = obj[name];
       const m = step(child, v, name, run, depth);
       if (!Object.is(m, v)) {
         out ??=
-          Object.getPrototypeOf(value) === null
-            ? (Object.assign(Object.create(null), value) as Record<string, unknown>)
-            : { ...value };
+          (shallowCopy(obj) as Record<string, unknown>);
         putMember(out, name, m);
       }
     }
@@ -226,9 +257,7 @@ function mapObject(value: Record<string, unknown>, child: PlanNode, run: Run, de
     const m = step(child, v, k, run, depth);
     if (!Object.is(m, v)) {
       out ??=
-        Object.getPrototypeOf(value) === null
-          ? (Object.assign(Object.create(null), value) as Record<string, unknown>)
-          : { ...value };
+        (shallowCopy(value) as Record<string, unknown>);
       putMember(out, k, m);
     }
   }
@@ -244,14 +273,17 @@ function descend(name: string, terminal: PlanNode, value: unknown, run: Run, dep
   if (value === null || typeof value !== 'object') return value;
   if (depth > MAX_FAST_DEPTH) throw TOO_DEEP;
   const isArray = Array.isArray(value);
-  if (!isArray && !isPlainObject(value)) return value;
+  if (!isArray && mustOpen(value)) throw NEEDS_OPEN;
   const keys = run.keys;
   let out: unknown;
   if (isArray) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v = value[i];
-      if (v === null || typeof v !== 'object') continue;
+      if (v === null || typeof v !== 'object') {
+        if (typeof v === 'string' && mayOpenBelow(v, i, value)) throw NEEDS_OPEN;
+        continue;
+      }
       keys?.push(i);
       const m = descend(name, terminal, v, run, depth + 1);
       keys?.pop();
@@ -282,7 +314,10 @@ function descend(name: string, terminal: PlanNode, value: unknown, run: Run, dep
     for (const k of Object.keys(obj)) {
       if (k === name) continue;
       const v = obj[k];
-      if (v === null || typeof v !== 'object') continue;
+      if (v === null || typeof v !== 'object') {
+        if (typeof v === 'string' && mayOpenBelow(v, k, obj)) throw NEEDS_OPEN;
+        continue;
+      }
       keys?.push(k);
       const m = descend(name, terminal, v, run, depth + 1);
       keys?.pop();
@@ -316,14 +351,13 @@ function descendObject(
     } else if (v !== null && typeof v === 'object') {
       m = descend(name, terminal, v, run, depth + 1);
     } else {
+      if (typeof v === 'string' && mayOpenBelow(v, k, obj)) throw NEEDS_OPEN;
       continue;
     }
     if (!Object.is(m, v)) {
       // A spread site of its own: V8 caches shapes per site, and a site shared by every walker degrades.
       copy ??=
-        Object.getPrototypeOf(obj) === null
-          ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
-          : { ...obj };
+        (shallowCopy(obj) as Record<string, unknown>);
       putMember(copy, k, m);
     }
   }

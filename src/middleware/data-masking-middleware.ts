@@ -6,15 +6,24 @@
  * @module
  */
 import type { MiddlewareObj, Request } from '@middy/core';
+import { validateContext } from '../crypto/context.js';
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
 import { DataMasking } from '../data-masking.js';
 import type { EraseOptions, Eraser } from '../erase/eraser.js';
-import { JsonStringOpener } from '../erase/json-strings.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { loggerMasks } from '../logger/brand.js';
+import { assertKnownOptions } from '../options.js';
 import { compileSelector } from '../selector/selector.js';
 import { guardEarlyResponses } from './early-response.js';
-import { asHttpError, describeFailure, genericErrorResponse, isHttpEvent } from './http.js';
+import { maskThrownErrors } from './error-masking.js';
+import {
+  asHttpError,
+  contextUnavailable,
+  describeFailure,
+  genericErrorResponse,
+  isHttpEvent,
+} from './http.js';
+import { settleResponse } from './settle-response.js';
 
 /** An encryption context, or how to read it from the request (typically from authorizer claims). */
 export type ContextOption =
@@ -31,8 +40,11 @@ export interface CryptoFieldsOptions {
 
 /** Options of {@link dataMasking}. */
 export interface DataMaskingMiddlewareOptions {
-  /** The masker; it needs a provider when `decrypt` or `encrypt` is set. */
-  masker: DataMasking;
+  /**
+   * The masker; it needs a provider when `decrypt` or `encrypt` is set. Optional when only `erase` is:
+   * a `new DataMasking()` is used.
+   */
+  masker?: DataMasking;
   /** Event fields to decrypt before the handler runs. */
   decrypt?: CryptoFieldsOptions;
   /** Response fields to erase (the `erase` options: fields, maskingRules, a rule, detectors). */
@@ -56,11 +68,13 @@ const defaults: Omit<DataMaskingMiddlewareOptions, 'masker'> = {
   logFailure: (message) => console.error(JSON.stringify({ level: 'ERROR', message })),
 };
 
+const OPTIONS = ['masker', 'decrypt', 'erase', 'encrypt', 'logger', 'logFailure'];
+const CRYPTO_OPTIONS = ['fields', 'context'];
+
 interface Compiled {
   readonly masker: DataMasking;
   readonly fields: readonly string[];
   readonly context: ContextOption | undefined;
-  readonly opener: JsonStringOpener;
 }
 
 /**
@@ -85,7 +99,13 @@ interface Compiled {
  * ```
  */
 export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
+  if (opts === null || typeof opts !== 'object') {
+    throw new DataMaskingUnsupportedTypeError('dataMasking() needs options: { erase } or a masker with decrypt/encrypt');
+  }
+  assertKnownOptions(opts, OPTIONS, 'the dataMasking() options');
   const options = { ...defaults, ...opts };
+  const needsProvider = options.decrypt !== undefined || options.encrypt !== undefined;
+  if (options.masker === undefined && !needsProvider) options.masker = new DataMasking();
   if (!(options.masker instanceof DataMasking)) {
     throw new DataMaskingUnsupportedTypeError("dataMasking() needs a 'masker': a DataMasking instance");
   }
@@ -108,26 +128,19 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
       ? (defaults.logFailure as (message: string) => void)
       : (message: string) => logger.error(message));
 
-  if ((options.decrypt !== undefined || options.encrypt !== undefined) && !masker.hasProvider) {
+  if (needsProvider && !masker.hasProvider) {
     throw new DataMaskingUnsupportedTypeError("'decrypt' and 'encrypt' need a masker with a provider");
   }
   const decrypt =
     options.decrypt === undefined ? undefined : compileCrypto(masker, options.decrypt, 'decrypt');
   const encrypt =
     options.encrypt === undefined ? undefined : compileCrypto(masker, options.encrypt, 'encrypt');
-  let eraser: Eraser | undefined;
-  let eraseOpener: JsonStringOpener | undefined;
-  if (options.erase !== undefined) {
-    eraser = masker.compileErase(options.erase);
-    const expressions = [...(options.erase.fields ?? []), ...Object.keys(options.erase.maskingRules ?? {})];
-    // Detectors look at every string: open every JSON string (a base64 JSON body hides its text otherwise).
-    const everywhere = (options.erase.detectors?.length ?? 0) > 0;
-    eraseOpener = new JsonStringOpener(
-      expressions.map((e) => compileSelector(e)),
-      everywhere,
-    );
-  }
+  // Compiled now, at cold start; the options object is not read again (a snapshot, SPEC §4.6).
+  const eraser: Eraser | undefined =
+    options.erase === undefined ? undefined : masker.compileErase({ ...options.erase });
   const masksResponses = eraser !== undefined || encrypt !== undefined;
+  // A thrown error is free text: masked with the erase detectors, or every built-in one (SPEC §4.7).
+  const maskError = maskThrownErrors(options.erase?.detectors);
 
   /**
    * Per request, the response this middleware produced: that exact value is never masked again (an early
@@ -139,12 +152,12 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
 
   const maskResponse = async (request: Request, response: unknown): Promise<unknown> => {
     try {
-      let out = response;
-      if (eraser !== undefined && eraseOpener !== undefined) {
-        const opened = eraseOpener.open(out);
-        out = eraseOpener.close(eraser(opened.working), opened.opened);
-      }
+      // Promises awaited, streams read, getters read once: masking sees what would be sent.
+      const settled = await settleResponse(response);
+      let out = settled.response;
+      if (eraser !== undefined) out = eraser(out);
       if (encrypt !== undefined) out = await applyCrypto(encrypt, 'encrypt', request, out);
+      out = settled.restore(out);
       produced.set(request, out);
       return out;
     } catch (error) {
@@ -160,6 +173,8 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   };
 
   const dataMaskingMiddlewareBefore = async (request: Request): Promise<void> => {
+    // Before any other onError sees a thrown error, its message, stack and cause are masked.
+    maskError.guard(request);
     if (masksResponses) {
       guardEarlyResponses(
         request,
@@ -194,6 +209,7 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
 }
 
 function compileCrypto(masker: DataMasking, options: CryptoFieldsOptions, what: string): Compiled {
+  assertKnownOptions(options, CRYPTO_OPTIONS, `the dataMasking() '${what}' options`);
   if (!Array.isArray(options.fields) || options.fields.length === 0) {
     throw new DataMaskingUnsupportedTypeError(
       `'${what}.fields' must be a non-empty array of field expressions`,
@@ -208,8 +224,22 @@ function compileCrypto(masker: DataMasking, options: CryptoFieldsOptions, what: 
       `'${what}.context' must be an object or a function of the request`,
     );
   }
-  const selectors = options.fields.map((f) => compileSelector(f));
-  return { masker, fields: options.fields, context, opener: new JsonStringOpener(selectors) };
+  // Compiled now: a bad expression fails at cold start, not on a request.
+  for (const field of options.fields) compileSelector(field);
+  return { masker, fields: [...options.fields], context };
+}
+
+/** The caller's context; a function that cannot build it (no tenant claim, say) means 403. */
+async function contextOf(compiled: Compiled, request: Request): Promise<EncryptionContext | undefined> {
+  if (typeof compiled.context !== 'function') return compiled.context;
+  let context: unknown;
+  try {
+    context = await compiled.context(request);
+    validateContext(context);
+  } catch (error) {
+    throw contextUnavailable(error);
+  }
+  return context as EncryptionContext;
 }
 
 async function applyCrypto(
@@ -218,12 +248,7 @@ async function applyCrypto(
   request: Request,
   data: unknown,
 ): Promise<unknown> {
-  const context = typeof compiled.context === 'function' ? await compiled.context(request) : compiled.context;
-  const opened = compiled.opener.open(data);
+  const context = await contextOf(compiled, request);
   const options = { fields: compiled.fields, context };
-  const result =
-    what === 'encrypt'
-      ? await compiled.masker.encrypt(opened.working, options)
-      : await compiled.masker.decrypt(opened.working, options);
-  return compiled.opener.close(result, opened.opened);
+  return what === 'encrypt' ? compiled.masker.encrypt(data, options) : compiled.masker.decrypt(data, options);
 }

@@ -40,6 +40,14 @@ export interface RunContext {
   readonly root: unknown;
   /** Receives every selected location in document order. */
   readonly emit: (loc: Location) => void;
+  /**
+   * Told about every value a step has to look into (`inside`) and every string or non-plain object a
+   * descendant walk passes (`below`), so a caller can stop and open what is not plain JSON data.
+   */
+  readonly watch?: {
+    readonly inside: (value: unknown) => void;
+    readonly below: (value: unknown, key: string | number, parent: object) => void;
+  };
 }
 
 /** One compiled step: applies a segment (and all after it) to a location. */
@@ -77,6 +85,7 @@ function compileSelector(selector: Selector, next: Step): Step {
       const { name } = selector;
       return (loc, ctx) => {
         const v = loc.value as Record<string, unknown>;
+        ctx.watch?.inside(v);
         if (
           typeof v === 'object' &&
           v !== null &&
@@ -92,6 +101,7 @@ function compileSelector(selector: Selector, next: Step): Step {
       const { name, index } = selector;
       return (loc, ctx) => {
         const v = loc.value as Record<string, unknown>;
+        ctx.watch?.inside(v);
         if (Array.isArray(v)) {
           if (index < v.length) next(new Location(loc, index, v[index]), ctx);
         } else if (typeof v === 'object' && v !== null && Object.hasOwn(v, name) && isPlainObject(v)) {
@@ -103,6 +113,7 @@ function compileSelector(selector: Selector, next: Step): Step {
       const { index } = selector;
       return (loc, ctx) => {
         const v = loc.value;
+        ctx.watch?.inside(v);
         if (!Array.isArray(v)) return;
         const i = index < 0 ? v.length + index : index;
         if (i >= 0 && i < v.length) next(new Location(loc, i, v[i]), ctx);
@@ -111,6 +122,7 @@ function compileSelector(selector: Selector, next: Step): Step {
     case 'wildcard':
       return (loc, ctx) => {
         const v = loc.value;
+        ctx.watch?.inside(v);
         if (Array.isArray(v)) {
           for (let i = 0; i < v.length; i++) next(new Location(loc, i, v[i]), ctx);
         } else if (isPlainObject(v)) {
@@ -121,6 +133,7 @@ function compileSelector(selector: Selector, next: Step): Step {
       const { start, end, step } = selector;
       return (loc, ctx) => {
         const v = loc.value;
+        ctx.watch?.inside(v);
         if (!Array.isArray(v)) return;
         for (const i of sliceIndices(v.length, start, end, step)) next(new Location(loc, i, v[i]), ctx);
       };
@@ -129,6 +142,13 @@ function compileSelector(selector: Selector, next: Step): Step {
       const test = compileLogical(selector.expr);
       return (loc, ctx) => {
         const v = loc.value;
+        const watch = ctx.watch;
+        if (watch !== undefined) {
+          watch.inside(v);
+          // A filter looks at each child: one that holds JSON has to be opened for the test to see it.
+          if (isContainer(v))
+            for (const child of Object.values(v)) if (typeof child === 'string') watch.below(child, '', v);
+        }
         if (Array.isArray(v)) {
           for (let i = 0; i < v.length; i++) {
             if (test(v[i], ctx.root)) next(new Location(loc, i, v[i]), ctx);
@@ -177,7 +197,10 @@ const SCAN_DEPTH = 32;
 function descendantStep(child: Step): Step {
   return (start, ctx) => {
     child(start, ctx);
-    if (!isContainer(start.value)) return;
+    if (!isContainer(start.value)) {
+      ctx.watch?.inside(start.value);
+      return;
+    }
     const locs: Location[] = [start];
     const keys: (string[] | null)[] = [Array.isArray(start.value) ? null : Object.keys(start.value)];
     const next: number[] = [0];
@@ -198,9 +221,15 @@ function descendantStep(child: Step): Step {
       next[top] = i + 1;
       const key = pk === null ? i : pk[i];
       const cv = pv[key];
-      if (cv === null || typeof cv !== 'object') continue;
+      if (cv === null || typeof cv !== 'object') {
+        if (typeof cv === 'string') ctx.watch?.below(cv, key, pv);
+        continue;
+      }
       const isArray = Array.isArray(cv);
-      if (!isArray && !isPlainObject(cv)) continue;
+      if (!isArray && !isPlainObject(cv)) {
+        ctx.watch?.below(cv, key, pv);
+        continue;
+      }
       if (isAncestor(cv, locs, deep)) continue;
       const loc = new Location(parent, key, cv);
       child(loc, ctx);

@@ -5,7 +5,7 @@
  */
 
 import type { Query } from './ast.js';
-import { compileSegments, Location, type Step } from './compile.js';
+import { compileSegments, Location, type RunContext, type Step } from './compile.js';
 import { normalizedPath } from './normalized-path.js';
 import { type ParseOptions, parseExpression } from './parse.js';
 
@@ -34,8 +34,8 @@ export class CompiledSelector {
    * Calls `visit` with the location of every node the expression selects in `data`, in document order.
    * A node reachable by several routes of the expression is visited once per route, as RFC 9535 says.
    */
-  public forEach(data: unknown, visit: (location: Location) => void): void {
-    this.#step(new Location(null, '', data), { root: data, emit: visit });
+  public forEach(data: unknown, visit: (location: Location) => void, watch?: RunContext['watch']): void {
+    this.#step(new Location(null, '', data), { root: data, emit: visit, watch });
   }
 
   /** The RFC 9535 normalized paths (`$['a'][0]`) of the selected nodes, in document order. */

@@ -19,8 +19,12 @@ export const MAX_COMPARE_DEPTH = 1000;
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  // A raw JSON number (`JSON.rawJSON`, kept by lossless parsing) has a null prototype too, but is a leaf.
+  return proto === Object.prototype || (proto === null && !isRawJSON(value));
 }
+
+const isRawJSON = (value: unknown): boolean =>
+  (JSON as unknown as { isRawJSON?: (v: unknown) => boolean }).isRawJSON?.(value) === true;
 
 /** A value the engine walks into: an array or a plain object. */
 export function isContainer(value: unknown): value is Record<string, unknown> | unknown[] {

@@ -139,7 +139,11 @@ describe('values that are not JSON', () => {
     for (const key of Object.keys(exotic()) as (keyof ReturnType<typeof exotic>)[]) {
       expect(Object.is(out[key], data[key])).toBe(true);
     }
-    expect(() => masker.erase(data, { fields: ['account.iban'] })).toThrow(DataMaskingFieldNotFoundError);
+    // A path into a class instance opens its JSON form (SPEC §4.7): what leaves is that form, masked.
+    const opened = masker.erase(data, { fields: ['account.iban'] }) as unknown as { account: unknown };
+    expect(opened.account).toEqual({ iban: '*****' });
+    expect(data.account).toBeInstanceOf(Account);
+    expect(() => masker.erase(data, { fields: ['when.iban'] })).toThrow(DataMaskingFieldNotFoundError);
   });
 
   test('rules see their string form', () => {

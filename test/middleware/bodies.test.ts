@@ -237,12 +237,28 @@ describe('response bodies', () => {
     await expect(fixture.plaintext(body.card, A)).resolves.toBe(CARD);
   });
 
-  test('a non-JSON string body is left as it is', async () => {
+  test('a form-encoded body that an expression must look into is withheld, never passed as "missing"', async () => {
     const handler = middy(async () => ({ statusCode: 200, body: `email=${EMAIL}` })).use(
-      dataMasking({ masker: fixture.masker(), erase: { fields: ['$.body.email'] } }),
+      dataMasking({
+        masker: fixture.masker(),
+        erase: { fields: ['$.body.email'] },
+        logFailure: () => undefined,
+      }),
     );
     const response = await invoke(handler, httpEvent('alb', { tenant: TENANT_A }));
-    expect(response).toEqual({ statusCode: 200, body: `email=${EMAIL}` });
+    expect(response).toMatchObject({ statusCode: 500 });
+    expectAbsent(EMAIL, response);
+  });
+
+  test('a text/plain body holds no field: left as it is', async () => {
+    const text = 'thank you for your order';
+    const handler = middy(async () => ({
+      statusCode: 200,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      body: text,
+    })).use(dataMasking({ masker: fixture.masker(), erase: { fields: ['$.body.email'] } }));
+    const response = await invoke(handler, httpEvent('alb', { tenant: TENANT_A }));
+    expect(response).toMatchObject({ statusCode: 200, body: text });
   });
 });
 

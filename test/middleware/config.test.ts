@@ -50,7 +50,23 @@ describe('an invalid expression throws DataMaskingInvalidSelectorError from data
 describe('other configuration errors: DataMaskingUnsupportedTypeError at cold start', () => {
   const cases: [string, () => unknown][] = [
     ['no options at all', () => dataMasking(undefined as never)],
-    ['a missing masker', () => dataMasking({ erase: { fields: ['$.a'] } } as never)],
+    ['a missing masker with decrypt', () => dataMasking({ decrypt: { fields: ['$.a'] } } as never)],
+    [
+      'an unknown option (a typo of decrypt)',
+      () => dataMasking({ masker: fixture.masker(), decypt: { fields: ['$.a'] } } as never),
+    ],
+    [
+      'an unknown option in decrypt (a typo of context)',
+      () => dataMasking({ masker: fixture.masker(), decrypt: { fields: ['$.a'], contxt: {} } } as never),
+    ],
+    [
+      'an unknown option in encrypt',
+      () => dataMasking({ masker: fixture.masker(), encrypt: { fields: ['$.a'], algorithm: 1 } } as never),
+    ],
+    [
+      'an unknown option in erase',
+      () => dataMasking({ erase: { fields: ['$.a'], field: ['$.b'] } } as never),
+    ],
     ['a masker that is not a DataMasking', () => dataMasking({ masker: { erase: () => 1 } } as never)],
     ['a masker class instead of an instance', () => dataMasking({ masker: DataMasking } as never)],
     ['empty decrypt.fields', () => dataMasking({ masker: fixture.masker(), decrypt: { fields: [] } })],

@@ -287,54 +287,59 @@ describe('encryption context functions', () => {
     ['rejects', (error) => async () => Promise.reject(error)],
   ];
 
-  test.each(failures)('a context function that %s fails the invocation with that error', async (_, make) => {
-    const error = new Error(`tenant lookup failed for ${EMAIL}`);
-    const lambda = okHandler();
-    const { logFailure, messages } = failureLog();
-    const handler = middy(lambda)
-      .use(
-        dataMasking({
-          masker: fixture.masker(),
-          decrypt: { fields: ['$.body.card'], context: make(error) },
-          erase: { fields: ['$.body.email'] },
-          logFailure,
-        }),
-      )
-      .use(httpJsonBodyParser());
-    const thrown = await invokeRejected(
-      handler,
-      httpEvent('restV1Cognito', { tenant: TENANT_A, body: JSON.stringify({ card: cardOfA }) }),
-    );
-    expect(thrown).toBe(error);
-    expect(lambda).not.toHaveBeenCalled();
-    expect(fixture.kms.count('Decrypt')).toBe(0);
-    // Logged by type only: the message of a foreign error may carry data.
-    expect(messages).toEqual(['dataMasking: decrypting the event failed (Error)']);
-    expectAbsent(EMAIL, messages);
-  });
-
   test.each(failures)(
-    'a context function that %s: a generic 500 through http-error-handler',
+    'a context function that %s fails the invocation with a 403 (no context for the caller)',
     async (_, make) => {
+      const error = new Error(`tenant lookup failed for ${EMAIL}`);
       const lambda = okHandler();
+      const { logFailure, messages } = failureLog();
       const handler = middy(lambda)
         .use(
           dataMasking({
             masker: fixture.masker(),
-            decrypt: { fields: ['$.body.card'], context: make(new Error('no tenant')) },
-            logFailure: () => undefined,
+            decrypt: { fields: ['$.body.card'], context: make(error) },
+            erase: { fields: ['$.body.email'] },
+            logFailure,
           }),
         )
-        .use(httpJsonBodyParser())
-        .use(httpErrorHandler({ logger: false }));
-      const response = await invoke(
+        .use(httpJsonBodyParser());
+      const thrown = await invokeRejected(
         handler,
-        httpEvent('alb', { tenant: TENANT_A, body: JSON.stringify({ card: cardOfA }) }),
+        httpEvent('restV1Cognito', { tenant: TENANT_A, body: JSON.stringify({ card: cardOfA }) }),
       );
+      // SPEC §4.7: a context that cannot be built for the caller is 403; the foreign error (which may
+      // quote data) is neither the message nor the cause.
+      expect(thrown).toBeInstanceOf(DataMaskingContextMismatchError);
+      expect(thrown).toMatchObject({ statusCode: 403, expose: true });
       expect(lambda).not.toHaveBeenCalled();
-      expect(response).toEqual({ statusCode: 500, headers: {} });
+      expect(fixture.kms.count('Decrypt')).toBe(0);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toContain(
+        'dataMasking: decrypting the event failed (DataMaskingContextMismatchError',
+      );
+      expectAbsent(EMAIL, messages, thrown);
     },
   );
+
+  test.each(failures)('a context function that %s: 403 through http-error-handler', async (_, make) => {
+    const lambda = okHandler();
+    const handler = middy(lambda)
+      .use(
+        dataMasking({
+          masker: fixture.masker(),
+          decrypt: { fields: ['$.body.card'], context: make(new Error('no tenant')) },
+          logFailure: () => undefined,
+        }),
+      )
+      .use(httpJsonBodyParser())
+      .use(httpErrorHandler({ logger: false }));
+    const response = await invoke(
+      handler,
+      httpEvent('alb', { tenant: TENANT_A, body: JSON.stringify({ card: cardOfA }) }),
+    );
+    expect(lambda).not.toHaveBeenCalled();
+    expect((response as { statusCode: number }).statusCode).toBe(403);
+  });
 
   test('a context without a tenant (the function throws) on a plain event', async () => {
     const lambda = jest.fn();
@@ -346,12 +351,12 @@ describe('encryption context functions', () => {
       }),
     );
     await expect(invoke(handler, plainEvent(undefined, { card: cardOfA }))).rejects.toThrow(
-      'no tenant in the request',
+      DataMaskingContextMismatchError,
     );
     expect(lambda).not.toHaveBeenCalled();
   });
 
-  test('a context function returning a non-string value: DataMaskingUnsupportedTypeError, 500, no KMS call', async () => {
+  test('a context function returning a non-string value: 403 (no usable context for the caller), no KMS call', async () => {
     const lambda = okHandler();
     const handler = middy(lambda)
       .use(
@@ -366,8 +371,8 @@ describe('encryption context functions', () => {
       handler,
       httpEvent('httpV2Jwt', { tenant: TENANT_A, body: JSON.stringify({ card: cardOfA }) }),
     );
-    expect(error).toBeInstanceOf(DataMaskingUnsupportedTypeError);
-    expect(error).toMatchObject({ statusCode: 500, expose: false });
+    expect(error).toBeInstanceOf(DataMaskingContextMismatchError);
+    expect(error).toMatchObject({ statusCode: 403, expose: true });
     expect(lambda).not.toHaveBeenCalled();
     expect(fixture.kms.count('Decrypt')).toBe(0);
   });

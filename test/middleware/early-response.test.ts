@@ -228,7 +228,11 @@ describe('KMS failing on an early response', () => {
     fault();
     const run = await withCapturedOutput(() => invoke(build(logFailure), plainEvent(TENANT_A, {})));
     expect(run.error).toBeInstanceOf(ErrorClass);
-    expect(run.error).toMatchObject({ statusCode: 500, expose: false });
+    expect(run.error).toMatchObject(
+      ErrorClass === DataMaskingProviderUnavailableError
+        ? { statusCode: 503, expose: true }
+        : { statusCode: 500, expose: false },
+    );
     expectAbsent([CARD, EMAIL], run.error, run.output, messages);
   });
 });

@@ -1,0 +1,119 @@
+/**
+ * Masks a thrown error before any `onError` middleware sees it. `@middy/http-error-handler` logs the
+ * error it handles with `console.error`, outside any masking log formatter, so `throw new Error(\`no
+ * account for ${email}\`)` would print the email. `dataMasking` runs its detectors over the error's
+ * message, stack and cause chain (and an AggregateError's errors) the moment Middy records the error.
+ *
+ * Middy stores the error as `request.error = error` before it runs the `onError` middlewares; the
+ * middleware's `before` (which runs first, `dataMasking` being used first) turns that property into an
+ * accessor that masks what is stored. The error object keeps its identity, class and status fields.
+ *
+ * @module
+ */
+import {
+  detectors as builtIns,
+  type Detector,
+  type DetectorName,
+  redactString,
+  resolveDetectors,
+} from '../detectors/index.js';
+import { DEFAULT_MASK } from '../erase/constants.js';
+import { mapLeaves } from '../erase/map-leaves.js';
+
+/** How deep a cause chain is followed. */
+const MAX_CAUSES = 16;
+
+/** Installs the masking accessor on a request. */
+export interface ErrorMasking {
+  guard(request: object): void;
+  /** Masks an error (or any thrown value) in place where it can, and returns what should be stored. */
+  mask(error: unknown): unknown;
+}
+
+export function maskThrownErrors(configured: readonly (DetectorName | Detector)[] | undefined): ErrorMasking {
+  const list =
+    configured === undefined || configured.length === 0
+      ? resolveDetectors(Object.keys(builtIns) as DetectorName[])
+      : resolveDetectors(configured);
+  const text = (value: string) => redactString(value, list, DEFAULT_MASK);
+
+  const mask = (error: unknown, seen = new Set<unknown>(), depth = 0): unknown => {
+    if (typeof error === 'string') return text(error);
+    if (error === null || typeof error !== 'object' || seen.has(error) || depth > MAX_CAUSES) return error;
+    seen.add(error);
+    if (!(error instanceof Error)) {
+      try {
+        return mapLeaves(error, (leaf) => (typeof leaf === 'string' ? text(leaf) : leaf));
+      } catch {
+        return '[withheld: a thrown value that could not be masked]';
+      }
+    }
+    const record = error as unknown as Record<string, unknown>;
+    const changes = new Map<string, unknown>();
+    for (const key of ['message', 'stack'] as const) {
+      const value = record[key];
+      if (typeof value !== 'string') continue;
+      const masked = text(value);
+      if (masked !== value) changes.set(key, masked);
+    }
+    for (const key of ['cause', 'originalError'] as const) {
+      if (!(key in record)) continue;
+      const inner = record[key];
+      const masked = mask(inner, seen, depth + 1);
+      if (masked !== inner) changes.set(key, masked);
+    }
+    if (error instanceof AggregateError && Array.isArray(error.errors)) {
+      const errors = error.errors.map((e) => mask(e, seen, depth + 1));
+      if (errors.some((e, i) => e !== error.errors[i])) changes.set('errors', errors);
+    }
+    let inPlace = true;
+    for (const [key, value] of changes) inPlace = overwrite(error, key, value) && inPlace;
+    if (inPlace) return error;
+    // A frozen error cannot be masked in place: a masked copy of it is stored instead.
+    const copy = Object.create(Object.getPrototypeOf(error)) as Record<string, unknown>;
+    for (const key of Reflect.ownKeys(error)) {
+      if (typeof key !== 'string') continue;
+      const value = changes.has(key) ? changes.get(key) : record[key];
+      Object.defineProperty(copy, key, {
+        value,
+        writable: true,
+        enumerable: key !== 'stack' && key !== 'message',
+        configurable: true,
+      });
+    }
+    for (const [key, value] of changes) if (!Object.hasOwn(copy, key)) copy[key] = value;
+    return copy;
+  };
+
+  return {
+    mask: (error) => mask(error),
+    guard(request) {
+      let current = (request as { error?: unknown }).error;
+      if (current !== undefined) current = mask(current);
+      Object.defineProperty(request, 'error', {
+        get: () => current,
+        set: (error: unknown) => {
+          current = mask(error);
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    },
+  };
+}
+
+/** Sets a property even when it is a non-writable own data property; `false` when the object refuses. */
+function overwrite(target: object, key: string, value: unknown): boolean {
+  try {
+    const descriptor = Object.getOwnPropertyDescriptor(target, key);
+    Object.defineProperty(target, key, {
+      value,
+      writable: true,
+      enumerable: descriptor?.enumerable ?? false,
+      configurable: true,
+    });
+    return (target as Record<string, unknown>)[key] === value;
+  } catch {
+    return false;
+  }
+}
