@@ -6,6 +6,7 @@
 import { validateContext } from './crypto/context.js';
 import type { EncryptionContext, EncryptionProvider } from './crypto/encryption-provider.js';
 import { selectTargets, transformTargets } from './crypto/field-crypto.js';
+import { withKmsBudget } from './crypto/kms-budget.js';
 import { compileEraser, type EraseOptions, type Eraser } from './erase/eraser.js';
 import { Opener, type OpenMode } from './erase/opener.js';
 import { eraseOptionsKey } from './erase/options-key.js';
@@ -150,7 +151,7 @@ export class DataMasking {
       providerOptions === undefined
         ? provider.encrypt(serialize(value), context)
         : provider.encrypt(serialize(value), context, providerOptions);
-    if (options.fields === undefined) return encryptValue(data);
+    if (options.fields === undefined) return withKmsBudget(() => encryptValue(data));
     return this.#onFields(data, options.fields, 'erase', (targets) => {
       for (const loc of targets) serialize(loc.value);
       return (value) => (value === undefined ? Promise.resolve(value) : encryptValue(value));
@@ -180,7 +181,7 @@ export class DataMasking {
     if (options.fields === undefined) {
       if (typeof data !== 'string')
         throw new DataMaskingDecryptValueError('the payload to decrypt is not a ciphertext string');
-      return decryptValue(data) as Promise<T>;
+      return withKmsBudget(() => decryptValue(data)) as Promise<T>;
     }
     return this.#onFields(data, options.fields, 'decrypt', (targets) => {
       for (const loc of targets) {
@@ -213,7 +214,7 @@ export class DataMasking {
     const opened = opener.open(data);
     const targets = selectTargets(opened.working, selectors, this.#throwOnMissingField);
     const transform = prepare(targets);
-    const result = await transformTargets(opened.working, targets, transform);
+    const result = await withKmsBudget(() => transformTargets(opened.working, targets, transform));
     return opener.close(result, opened);
   }
 

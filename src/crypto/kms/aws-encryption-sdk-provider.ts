@@ -62,6 +62,13 @@ export interface AWSEncryptionSDKProviderOptions {
    * not be lower than the number of `keys`.
    */
   maxEncryptedDataKeys?: number;
+  /**
+   * The most KMS calls one `DataMasking.encrypt` or `DataMasking.decrypt` call may cause. Default 32. A
+   * warm cache makes none; a cold one makes one per encryption context (encrypt) or per distinct data key
+   * (decrypt). A request over the limit is refused (`DataMaskingDecryptValueError` on decrypt, 400 in the
+   * middleware), so a request full of forged or distinct ciphertexts cannot turn into a KMS bill.
+   */
+  maxKmsCallsPerRequest?: number;
 }
 
 /**
@@ -89,8 +96,12 @@ const PROVIDER_OPTIONS = [
   'clientProvider',
   'cache',
   'maxEncryptedDataKeys',
+  'maxKmsCallsPerRequest',
 ] as const;
 const CALL_OPTIONS = ['algorithm'] as const;
+
+/** KMS calls one `DataMasking` call may cause, by default. */
+const DEFAULT_MAX_KMS_CALLS = 32;
 
 const DEFAULT_ALGORITHM = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
 
@@ -187,13 +198,17 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
       committingSuite(options.algorithm, 'AWSEncryptionSDKProvider options') ?? DEFAULT_ALGORITHM;
     this.#maxEncryptedDataKeys = maxEncryptedDataKeys;
 
+    const maxKmsCalls = options.maxKmsCallsPerRequest ?? DEFAULT_MAX_KMS_CALLS;
+    if (!Number.isInteger(maxKmsCalls) || maxKmsCalls < 1) {
+      throw new DataMaskingUnsupportedTypeError("'maxKmsCallsPerRequest' must be a whole number, at least 1");
+    }
     const base = options.clientProvider ?? cacheKmsClients;
     let keyring: KmsKeyringNode;
     try {
       keyring = new KmsKeyringNode({
         generatorKeyId: keys[0],
         keyIds: keys.slice(1),
-        clientProvider: ((region: string) => recordingClient(base(region))) as never,
+        clientProvider: ((region: string) => recordingClient(base(region), maxKmsCalls)) as never,
       });
     } catch (cause) {
       throw new DataMaskingUnsupportedTypeError("'keys' must be well-formed KMS key ARNs", { cause });

@@ -54,6 +54,11 @@ const names = (faults: readonly KmsFault[]) =>
 /** The typed error for a failed encrypt. */
 export function encryptFailure(error: unknown, record: CallRecord): DataMaskingError {
   if (error instanceof DataMaskingError) return error;
+  if (record.budgetExceeded === true) {
+    return new DataMaskingEncryptionError(
+      'the request needs more KMS calls than allowed (maxKmsCallsPerRequest): too many encryption contexts',
+    );
+  }
   const faults = record.faults;
   if (faults.some(isUnavailable)) {
     return new DataMaskingProviderUnavailableError(`KMS is unavailable (${names(faults)}); retry later`, {
@@ -71,6 +76,12 @@ export function encryptFailure(error: unknown, record: CallRecord): DataMaskingE
 /** The typed error for a failed decrypt. */
 export function decryptFailure(error: unknown, record: CallRecord): DataMaskingError {
   if (error instanceof DataMaskingError) return error;
+  if (record.budgetExceeded === true) {
+    // Many data keys in one request is what forged ciphertexts look like: refused as bad input.
+    return new DataMaskingDecryptValueError(
+      'the request needs more KMS calls than allowed (maxKmsCallsPerRequest): too many distinct data keys',
+    );
+  }
   const faults = record.faults;
   if (faults.some(isUnavailable)) {
     return new DataMaskingProviderUnavailableError(`KMS is unavailable (${names(faults)}); retry later`, {

@@ -8,6 +8,7 @@
  * @module
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentKmsBudget } from '../kms-budget.js';
 
 /** The KMS operations the keyring calls. */
 export type KmsOperation = 'GenerateDataKey' | 'Encrypt' | 'Decrypt';
@@ -27,6 +28,8 @@ export interface CallRecord {
   materialsRequested: boolean;
   /** Set when the message names no key this provider is configured with. */
   noConfiguredKey: boolean;
+  /** Set when a KMS call was refused because the request had used its budget of calls. */
+  budgetExceeded?: boolean;
   /**
    * For a decrypt: the context the caller expects. The materials manager compares it with the context the
    * SDK parsed from the message header, before any KMS call (SPEC §4.7). `undefined` for an encrypt.
@@ -76,12 +79,22 @@ const METHODS: Record<string, KmsOperation> = {
  * Wraps a KMS client (the aggregated `KMS` class or anything with its three methods) so its failures are
  * recorded. Returns an object with only the methods the keyring calls.
  */
-export function recordingClient(client: unknown): unknown {
+export function recordingClient(client: unknown, maxCallsPerRequest = Number.POSITIVE_INFINITY): unknown {
   if (client === undefined || client === null || client === false) return client;
   const target = client as AnyClient;
   const wrapper: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [method, operation] of Object.entries(METHODS)) {
     wrapper[method] = async (input: unknown) => {
+      const budget = currentKmsBudget();
+      if (budget !== undefined) {
+        if (budget.calls >= maxCallsPerRequest) {
+          budget.exceeded = true;
+          const record = currentRecord();
+          if (record !== undefined) record.budgetExceeded = true;
+          throw new Error('KMS call budget of this request exhausted');
+        }
+        budget.calls++;
+      }
       try {
         const response = target[method].call(target, input) as
           | { promise?: () => Promise<unknown> }
