@@ -2,11 +2,18 @@
 // Fails unless `npm pack` would ship only the build (lib/: JavaScript and declarations), the README, the
 // licence and package.json: no sources, tests, benchmarks, examples, scripts or secrets.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const [pack] = JSON.parse(
   execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' }),
 );
+// A fresh clone has no lib/: `npm pack` and `npm publish` must build it (scripts/check-tarball.mjs packs one).
+const { scripts = {} } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+if (!/\bnpm run build\b/.test(scripts.prepack ?? '')) {
+  console.error('package.json needs "prepack": "npm run build": a pack of a fresh clone would ship no lib/');
+  process.exit(1);
+}
 const allowed = (path) =>
   ['package.json', 'README.md', 'LICENSE'].includes(path) ||
   /^lib\/(esm|cjs)\/.+\.(js|d\.ts|json)$/.test(path);

@@ -3,6 +3,11 @@
  * bundlers and realms), keeps the original failure as `cause`, and never carries plaintext, data keys or
  * ciphertext bodies in its message.
  *
+ * Every error also carries its HTTP view, as `@middy/http-error-handler` reads it: `statusCode` (403 for a
+ * context mismatch or no context for the caller, 400 for a bad ciphertext, 503 for an unavailable KMS, 500
+ * otherwise), `expose` (whether the message may be shown to the client: only for those whose messages name
+ * at most context keys or fault kinds, never values) and, for a 503, a `Retry-After` header.
+ *
  * @module
  */
 
@@ -14,6 +19,17 @@ export interface DataMaskingErrorOptions {
 
 /** Base class of every error this library throws. */
 export class DataMaskingError extends Error {
+  /**
+   * The HTTP status `@middy/http-error-handler` answers with: 500 unless a subclass says otherwise (403, 400,
+   * 503).
+   */
+  public readonly statusCode: number = 500;
+  /**
+   * Whether `@middy/http-error-handler` may answer with this error's `message` (and keep its `statusCode`):
+   * `false` here, so a 500 answers with a generic body.
+   */
+  public readonly expose: boolean = false;
+
   public constructor(message: string, options?: DataMaskingErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DataMaskingError';
@@ -80,17 +96,30 @@ export class DataMaskingEncryptionError extends DataMaskingError {
   }
 }
 
+/** Options of {@link DataMaskingContextMismatchError}. */
+export interface DataMaskingContextMismatchErrorOptions extends DataMaskingErrorOptions {
+  /**
+   * The message, when the default one (naming the mismatched keys) does not fit: no context could be built
+   * for the caller, say. It is shown to HTTP clients, so it must never hold a value.
+   */
+  message?: string;
+}
+
 /**
  * The encryption context of a message is not exactly the expected one (a key missing, extra or
- * different, or a context on one side only). No plaintext is returned. Maps to HTTP 403.
+ * different, or a context on one side only), or no context can be built for the caller (a missing claim or
+ * tenant). No plaintext is returned. Maps to HTTP 403, exposed: the message names at most context keys.
  */
 export class DataMaskingContextMismatchError extends DataMaskingEncryptionError {
+  public override readonly statusCode = 403;
+  public override readonly expose = true;
   /** Names of the context keys that differ; never their values' plaintext. */
   public readonly mismatchedKeys: readonly string[];
 
-  public constructor(mismatchedKeys: readonly string[], options?: DataMaskingErrorOptions) {
+  public constructor(mismatchedKeys: readonly string[], options?: DataMaskingContextMismatchErrorOptions) {
     super(
-      `Encryption context mismatch on key(s): ${mismatchedKeys.map((k) => JSON.stringify(k)).join(', ') || '(none)'}`,
+      options?.message ??
+        `Encryption context mismatch on key(s): ${mismatchedKeys.map((k) => JSON.stringify(k)).join(', ') || '(none)'}`,
       options,
     );
     this.name = 'DataMaskingContextMismatchError';
@@ -100,9 +129,13 @@ export class DataMaskingContextMismatchError extends DataMaskingEncryptionError 
 
 /**
  * A value to decrypt is not a ciphertext: not base64, not an AWS Encryption SDK message, tampered,
- * truncated, or plaintext sent where a ciphertext was expected. Maps to HTTP 400.
+ * truncated, or plaintext sent where a ciphertext was expected. Maps to HTTP 400, exposed: the message
+ * says what is wrong with the value, never what it holds.
  */
 export class DataMaskingDecryptValueError extends DataMaskingEncryptionError {
+  public override readonly statusCode = 400;
+  public override readonly expose = true;
+
   public constructor(message: string, options?: DataMaskingErrorOptions) {
     super(message, options);
     this.name = 'DataMaskingDecryptValueError';
@@ -125,8 +158,24 @@ export class DataMaskingEncryptKeyError extends DataMaskingEncryptionError {
   }
 }
 
-/** KMS is throttled or unreachable after the SDK's own retries; the caller may retry later. */
+/**
+ * KMS is throttled or unreachable after the SDK's own retries; the caller may retry later. Maps to HTTP 503
+ * with `Retry-After`, exposed (the message names KMS operations and fault kinds, never data; the middleware
+ * answers HTTP clients with a generic `Service Unavailable` and keeps this error as the `cause`).
+ */
 export class DataMaskingProviderUnavailableError extends DataMaskingEncryptionError {
+  /**
+   * The `Retry-After` the 503 carries, in seconds: 1. The SDK has already retried with backoff, and KMS
+   * request quotas are per second, so a retry one second later meets a fresh quota.
+   */
+  public static readonly retryAfterSeconds = 1;
+
+  public override readonly statusCode = 503;
+  public override readonly expose = true;
+  /** The headers of the 503: `Retry-After` (seconds, {@link retryAfterSeconds}). */
+  public readonly headers: Readonly<Record<string, string>> = {
+    'Retry-After': String(DataMaskingProviderUnavailableError.retryAfterSeconds),
+  };
   /** Always `true`: the same call may succeed later. */
   public readonly retryable = true as const;
 
