@@ -10,10 +10,12 @@ import { run as erase } from './erase.ts';
 import { results } from './harness.ts';
 import { run as logger } from './logger.ts';
 import { run as middleware } from './middleware.ts';
+import { run as opening } from './opening.ts';
 
 console.log(`node ${process.version} · ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}`);
 const targets = [
   ...(await erase()),
+  ...(await opening()),
   ...(await crypto()),
   ...(await middleware()),
   ...(await logger()),

@@ -51,7 +51,7 @@ export interface OpenerOptions {
 }
 
 /** Nesting beyond this is refused rather than walked (the walk is recursive). */
-export const MAX_OPEN_DEPTH = 1000;
+export const MAX_OPEN_DEPTH = 2000;
 
 type Test = (current: unknown, root: unknown) => boolean;
 

@@ -7,8 +7,12 @@
  */
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { assertKnownOptions } from '../options.js';
 import { MASKING_FORMATTER } from './brand.js';
-import { EntryMasker, type LogMaskingOptions } from './entry-masker.js';
+import { EntryMasker, LOG_MASKING_OPTION_KEYS, type LogMaskingOptions } from './entry-masker.js';
+
+/** The option keys of {@link MaskingLogFormatterOptions}: anything else is refused (SPEC §4.6). */
+const FORMATTER_OPTION_KEYS: readonly string[] = [...LOG_MASKING_OPTION_KEYS, 'formatter'];
 
 /** Options of {@link MaskingLogFormatter}. */
 export interface MaskingLogFormatterOptions extends LogMaskingOptions {
@@ -18,8 +22,23 @@ export interface MaskingLogFormatterOptions extends LogMaskingOptions {
 
 /**
  * Masks every log entry of a Powertools Logger. Field expressions, key names and detectors are compiled
- * once, here. If masking an entry fails, a placeholder entry (its level and timestamp kept) is printed
- * instead: an unmasked entry never leaves.
+ * once, here (a snapshot: changing the options object later changes nothing); an unknown option key (a
+ * typo such as `detector`) is refused here with `DataMaskingUnsupportedTypeError` naming it. If masking an
+ * entry fails, a placeholder entry (its level and timestamp kept) is printed instead: an unmasked entry
+ * never leaves.
+ *
+ * What is masked, and how (see `EntryMasker` for the details):
+ * - `keys` mask a member whose name matches, at any depth, inside JSON strings too: a JSON string is
+ *   opened after a byte-order mark and whitespace, JSON inside JSON, and a base64 `body` whose sibling
+ *   `isBase64Encoded` is `true` (as `logEvent` logs an API Gateway event for a binary media type), or a
+ *   `Buffer` of text, gzipped or not, and closed again exactly as it came. Field expressions reach into
+ *   the same bodies, as `erase` does.
+ * - `detectors` scan every string, every key name (a key holding a detected value is renamed to its
+ *   redacted form, with a ` (2)` suffix on a collision) and Map keys, inside JSON and base64 text too.
+ * - An error's `stack` never repeats a message that masking changed: wherever a message (an error's,
+ *   a cause's, an AggregateError's inner error's) is masked by keys, detectors, a field expression or a
+ *   rule, the original text is replaced in the stacks that hold it.
+ * - Symbol-keyed properties are never copied into what is printed.
  *
  * @example
  * ```ts
@@ -44,6 +63,7 @@ export class MaskingLogFormatter extends LogFormatter {
 
   public constructor(options: MaskingLogFormatterOptions = {}) {
     super();
+    assertKnownOptions(options, FORMATTER_OPTION_KEYS, 'MaskingLogFormatter options');
     const { formatter, ...masking } = options;
     this.#base = formatter ?? defaultFormatter();
     // Detectors scan every key, the logger's own too: a key name says nothing about who wrote its value.

@@ -4,8 +4,12 @@
  *
  * @module
  */
+import { assertKnownOptions } from '../options.js';
 import { isPlainObject } from '../selector/values.js';
-import { EntryMasker, type LogMaskingOptions } from './entry-masker.js';
+import { EntryMasker, LOG_MASKING_OPTION_KEYS, type LogMaskingOptions } from './entry-masker.js';
+
+/** The option keys of {@link MaskingLoggerOptions}: anything else is refused (SPEC §4.6). */
+const LOGGER_OPTION_KEYS: readonly string[] = [...LOG_MASKING_OPTION_KEYS, 'print'];
 
 /** Options of {@link createMaskingLogger}. */
 export interface MaskingLoggerOptions extends LogMaskingOptions {
@@ -21,8 +25,12 @@ const formatError = (error: Error): Record<string, unknown> => ({
 });
 
 /**
- * Returns a function that masks a message and prints it. Masking is compiled once, here. A message that
- * cannot be masked is replaced by a placeholder: an unmasked message never leaves.
+ * Returns a function that masks a message and prints it. Masking is compiled once, here (a snapshot of
+ * the options); an unknown option key is refused here with `DataMaskingUnsupportedTypeError` naming it.
+ * The message is masked as `MaskingLogFormatter` masks an entry: `keys` reach into JSON strings (after a
+ * BOM or whitespace, JSON inside JSON) and base64 bodies (`isBase64Encoded`), detectors scan strings and
+ * key names (Map keys too), error stacks never repeat a masked message, Symbol-keyed properties are
+ * dropped. A message that cannot be masked is replaced by a placeholder: an unmasked message never leaves.
  *
  * @example
  * ```ts
@@ -33,6 +41,7 @@ const formatError = (error: Error): Record<string, unknown> => ({
  * ```
  */
 export function createMaskingLogger(options: MaskingLoggerOptions = {}): (message: unknown) => void {
+  assertKnownOptions(options, LOGGER_OPTION_KEYS, 'createMaskingLogger options');
   const { print = (message: unknown) => console.log(JSON.stringify(message)), ...masking } = options;
   const masker = new EntryMasker(masking);
   return (message: unknown) => {
