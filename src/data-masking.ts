@@ -8,6 +8,7 @@ import type { EncryptionContext, EncryptionProvider } from './crypto/encryption-
 import { selectTargets, transformTargets } from './crypto/field-crypto.js';
 import { withKmsBudget } from './crypto/kms-budget.js';
 import { compileEraser, type EraseOptions, type Eraser } from './erase/eraser.js';
+import { parseJson } from './erase/lossless-json.js';
 import { Opener, type OpenMode } from './erase/opener.js';
 import { eraseOptionsKey } from './erase/options-key.js';
 import {
@@ -190,6 +191,8 @@ export class DataMasking {
             `the value at ${loc.keys().join('.') || '$'} is not a ciphertext string`,
           );
         }
+        // Every field checked before any is decrypted: one plaintext among ciphertexts costs no KMS call.
+        provider.assertCiphertext?.(loc.value);
       }
       return decryptValue;
     }) as Promise<T>;
@@ -269,7 +272,8 @@ function serialize(value: unknown): string {
 
 function parsePlaintext(text: string): unknown {
   try {
-    return JSON.parse(text);
+    // Lossless: an encrypted 12345678901234567890 comes back exact (as a raw JSON number).
+    return parseJson(text);
   } catch {
     // No cause: V8's SyntaxError quotes the text, and the text is the plaintext (SPEC §4.7).
     throw new DataMaskingDecryptValueError('the decrypted value is not JSON');

@@ -16,4 +16,9 @@ export interface EncryptionProvider {
    * not exactly `context`.
    */
   decrypt(data: string, context?: EncryptionContext, options?: Record<string, unknown>): Promise<string>;
+  /**
+   * Optional: throws unless `data` is a well-formed ciphertext, without any remote call. `DataMasking`
+   * checks every field of a request with it before decrypting any.
+   */
+  assertCiphertext?(data: string): void;
 }

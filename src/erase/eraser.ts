@@ -84,8 +84,7 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
     found.length === 0
       ? undefined
       : (leaf: unknown) => (typeof leaf === 'string' ? redactString(leaf, found, DEFAULT_MASK) : leaf);
-  const redactKey =
-    found.length === 0 ? undefined : (key: string) => redactString(key, found, DEFAULT_MASK);
+  const redactKey = found.length === 0 ? undefined : (key: string) => redactString(key, found, DEFAULT_MASK);
   const { throwOnMissingField } = settings;
   // Throws NEEDS_OPEN (caught below) when an expression must look into a string, bytes or an instance.
   const watch = {

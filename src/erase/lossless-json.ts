@@ -39,7 +39,10 @@ function significantDigits(source: string): number {
 const keepExact = (_key: string, value: unknown, context?: { source?: string }): unknown => {
   if (typeof value !== 'number' || context?.source === undefined || api.rawJSON === undefined) return value;
   const source = context.source;
-  if (Number.isFinite(value) && (String(value) === source || significantDigits(source) <= 15)) return value;
+  const digits = significantDigits(source);
+  // A double holds 15 significant digits exactly; 0 from a non-zero text (1e-400) is an underflow.
+  if (Number.isFinite(value) && (String(value) === source || (digits <= 15 && (value !== 0 || digits === 0))))
+    return value;
   return api.rawJSON(source);
 };
 

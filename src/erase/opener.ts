@@ -67,6 +67,9 @@ interface Plan {
   children?: Map<string | number, Plan>;
   /** For an array with planned children: its length in the working copy (a removal shifts indices). */
   arrayLength?: number;
+  /** For a container: the input's container, and the copy the opener made of it (if it made one). */
+  source?: object;
+  copy?: object;
   /** Set where a value was opened (or projected to its JSON form). */
   opened?: {
     readonly original: unknown;
@@ -272,7 +275,13 @@ export class Opener {
         { opened: { original: value, layers: opening.layers, working: inner, inner: undefined } },
       ];
     }
-    if (!isContainer(inner) && !this.#everywhere) return [value, undefined]; // a JSON scalar: no fields
+    if (!isContainer(inner) && !this.#everywhere) {
+      // A JSON scalar has no fields; decrypt still refuses it where its path goes on (`"4111…"` for `cards[*]`).
+      if (this.#mode === 'decrypt' && live.length > 0 && inner !== null) {
+        this.#fail(live, 'a JSON scalar, not a document');
+      }
+      return [value, undefined];
+    }
     const [working, innerPlan] = isContainer(inner)
       ? this.#walk(inner, live, parent, key, depth + 1, run, false)
       : [inner, undefined];
@@ -280,6 +289,8 @@ export class Opener {
   }
 
   #refusesText(text: string, explicit: boolean, body: BodyKind): boolean {
+    // Decrypt trusts no label: a form sent as text/plain or image/png would reach a lenient parser.
+    if (this.#mode === 'decrypt' && (explicit || body !== NOT_A_BODY)) return true;
     if (body === 'json' || body === 'structured') return true;
     if (body === 'text' || body === 'binary') return false;
     if (looksStructured(text)) return true;
@@ -321,6 +332,10 @@ export class Opener {
       }
     }
     run.ancestors.delete(value);
+    if (plan !== undefined && copy !== undefined) {
+      (plan as Plan).source = value;
+      (plan as Plan).copy = copy;
+    }
     return [copy ?? value, plan];
   }
 
@@ -393,8 +408,8 @@ export class Opener {
           matches = selects(selector, parent, key);
         }
         if (!matches) {
-          if (this.#mode === 'decrypt' && nearMiss(selector, parent, key)) {
-            this.#fail([state], 'an object keyed by index, or an array where a name is expected');
+          if (this.#mode === 'decrypt' && !segment.descendant && nearMiss(selector, parent, key)) {
+            this.#fail([state], 'an object where an array is expected, or an array where an object is');
           }
           continue;
         }
@@ -443,8 +458,9 @@ function nearMiss(
   parent: Record<string, unknown> | unknown[],
   key: string | number,
 ): boolean {
-  if (selector.kind === 'index' && !Array.isArray(parent)) return key === String(selector.index);
-  if (selector.kind === 'name' && Array.isArray(parent)) return String(key) === selector.name;
+  // One item where an array was expected (or the reverse): a lenient handler would take it as the item.
+  if ((selector.kind === 'index' || selector.kind === 'slice') && !Array.isArray(parent)) return key !== '';
+  if (selector.kind === 'name' && Array.isArray(parent)) return true;
   return false;
 }
 
@@ -580,6 +596,16 @@ function closePlan(value: unknown, plan: Plan): unknown {
       if (out === value) out = shallowCopy(value);
       setMember(out as Record<string | number, unknown>, key, closed);
     }
+  }
+  // The opener's own copy, untouched by masking, with every child closed back to what it was: the
+  // input's container is shared again (copy-on-write, SPEC §4.1).
+  const source = plan.source;
+  if (source !== undefined && value === plan.copy && isContainer(out)) {
+    const o = out as Record<string | number, unknown>;
+    const src = source as Record<string | number, unknown>;
+    let same = true;
+    for (const key of plan.children.keys()) if (!Object.is(o[key], src[key])) same = false;
+    if (same) return source;
   }
   return out;
 }

@@ -36,7 +36,8 @@ export function mustOpen(value: unknown): boolean {
   if (typeof value === 'string') return value !== '';
   if (value === null || typeof value !== 'object') return false;
   if (Array.isArray(value)) return false;
-  return !isPlainObject(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function';
+  const v = value as { toJSON?: unknown; then?: unknown };
+  return !isPlainObject(value) || typeof v.toJSON === 'function' || typeof v.then === 'function';
 }
 
 /**
@@ -195,8 +196,7 @@ function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown
       const v = obj[name];
       const m = step(child, v, name, run, depth);
       if (!Object.is(m, v)) {
-        out ??=
-          (shallowCopy(obj) as Record<string, unknown>);
+        out ??= shallowCopy(obj) as Record<string, unknown>;
         putMember(out, name, m);
       }
     }
@@ -256,8 +256,7 @@ function mapObject(value: Record<string, unknown>, child: PlanNode, run: Run, de
     const v = value[k];
     const m = step(child, v, k, run, depth);
     if (!Object.is(m, v)) {
-      out ??=
-        (shallowCopy(value) as Record<string, unknown>);
+      out ??= shallowCopy(value) as Record<string, unknown>;
       putMember(out, k, m);
     }
   }
@@ -356,8 +355,7 @@ function descendObject(
     }
     if (!Object.is(m, v)) {
       // A spread site of its own: V8 caches shapes per site, and a site shared by every walker degrades.
-      copy ??=
-        (shallowCopy(obj) as Record<string, unknown>);
+      copy ??= shallowCopy(obj) as Record<string, unknown>;
       putMember(copy, k, m);
     }
   }

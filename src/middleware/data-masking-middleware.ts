@@ -100,7 +100,9 @@ interface Compiled {
  */
 export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   if (opts === null || typeof opts !== 'object') {
-    throw new DataMaskingUnsupportedTypeError('dataMasking() needs options: { erase } or a masker with decrypt/encrypt');
+    throw new DataMaskingUnsupportedTypeError(
+      'dataMasking() needs options: { erase } or a masker with decrypt/encrypt',
+    );
   }
   assertKnownOptions(opts, OPTIONS, 'the dataMasking() options');
   const options = { ...defaults, ...opts };
@@ -153,7 +155,7 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   const maskResponse = async (request: Request, response: unknown): Promise<unknown> => {
     try {
       // Promises awaited, streams read, getters read once: masking sees what would be sent.
-      const settled = await settleResponse(response);
+      const settled = await settleResponse(response, isHttpEvent(request.event));
       let out = settled.response;
       if (eraser !== undefined) out = eraser(out);
       if (encrypt !== undefined) out = await applyCrypto(encrypt, 'encrypt', request, out);

@@ -31,10 +31,8 @@ export interface ErrorMasking {
 }
 
 export function maskThrownErrors(configured: readonly (DetectorName | Detector)[] | undefined): ErrorMasking {
-  const list =
-    configured === undefined || configured.length === 0
-      ? resolveDetectors(Object.keys(builtIns) as DetectorName[])
-      : resolveDetectors(configured);
+  // Every built-in detector, plus the configured ones: an error is free text whatever the response holds.
+  const list = resolveDetectors([...(configured ?? []), ...(Object.keys(builtIns) as DetectorName[])]);
   const text = (value: string) => redactString(value, list, DEFAULT_MASK);
 
   const mask = (error: unknown, seen = new Set<unknown>(), depth = 0): unknown => {
@@ -60,6 +58,13 @@ export function maskThrownErrors(configured: readonly (DetectorName | Detector)[
       if (!(key in record)) continue;
       const inner = record[key];
       const masked = mask(inner, seen, depth + 1);
+      if (masked !== inner) changes.set(key, masked);
+    }
+    // Its own fields too (`Object.assign(new Error(), { details: { email } })`, `this.email` in a class).
+    for (const key of Object.keys(record)) {
+      if (key === 'cause' || key === 'originalError' || key === 'errors' || changes.has(key)) continue;
+      const inner = record[key];
+      const masked = typeof inner === 'string' ? text(inner) : mask(inner, seen, depth + 1);
       if (masked !== inner) changes.set(key, masked);
     }
     if (error instanceof AggregateError && Array.isArray(error.errors)) {

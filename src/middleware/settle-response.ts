@@ -23,7 +23,7 @@ type StreamKind = 'node' | 'web';
 
 const same = (masked: unknown) => masked;
 
-export async function settleResponse(response: unknown): Promise<SettledResponse> {
+export async function settleResponse(response: unknown, httpEvent = false): Promise<SettledResponse> {
   const value = await settle(response);
   const kind = streamKind(value);
   if (kind !== undefined) {
@@ -31,14 +31,28 @@ export async function settleResponse(response: unknown): Promise<SettledResponse
     return { response: bytes, restore: (masked) => toStream(masked, kind) };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value) || !('body' in value)) {
+    if (httpEvent && value !== undefined && !hasStatusCode(value)) {
+      // An HTTP API or Function URL result without `statusCode` is sent as the body itself (a string as
+      // is, anything else as JSON): mask it as the body of a 200, and hand back the same shape.
+      return {
+        response: { statusCode: 200, body: value },
+        restore: (masked) =>
+          masked !== null && typeof masked === 'object' && 'body' in masked && !('headers' in masked)
+            ? (masked as { body: unknown }).body
+            : masked,
+      };
+    }
     return { response: value, restore: same };
   }
-  // Own enumerable fields read once each: a `body` getter is not run again by whoever sends it.
+  // Own enumerable fields read once each: a `body` getter (own or inherited, which Middy's streaming
+  // mode reads too) is not run again by whoever sends it.
   const record = value as Record<string, unknown>;
   const descriptor = Object.getOwnPropertyDescriptor(record, 'body');
   const body = await settle(record.body);
   const bodyKind = streamKind(body);
-  if (bodyKind === undefined && body === record.body && descriptor?.get === undefined) {
+  const plainBody =
+    descriptor !== undefined && descriptor.get === undefined && descriptor.enumerable === true;
+  if (bodyKind === undefined && body === record.body && plainBody) {
     return { response: value, restore: same };
   }
   const copy: Record<string, unknown> = {};
@@ -55,6 +69,10 @@ export async function settleResponse(response: unknown): Promise<SettledResponse
             return { ...m, body: toStream(m.body, bodyKind) };
           },
   };
+}
+
+function hasStatusCode(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && 'statusCode' in value;
 }
 
 async function settle(value: unknown): Promise<unknown> {

@@ -107,20 +107,26 @@ describe('event bodies', () => {
     expect(JSON.parse(outer.detail as string)).toEqual({ card: CARD, id: 3 });
   });
 
-  test('a text/plain body is not JSON: left as it is, the handler runs', async () => {
+  test('a form sent as text/plain, where decrypt must look: refused, the handler never runs (SPEC §4.7)', async () => {
     const lambda = jest.fn(async (_event: Loose) => ({ statusCode: 204 }));
     const handler = middy(lambda).use(
-      dataMasking({ masker: fixture.masker(), decrypt: { fields: ['$.body.card'], context: tenantContext } }),
-    );
-    await invoke(
-      handler,
-      httpEvent('functionUrl', {
-        tenant: TENANT_A,
-        body: 'card=4111&name=jane',
-        headers: { 'content-type': 'text/plain' },
+      dataMasking({
+        masker: fixture.masker(),
+        decrypt: { fields: ['$.body.card'], context: tenantContext },
+        logFailure: () => undefined,
       }),
     );
-    expect(lambda.mock.calls[0][0].body).toBe('card=4111&name=jane');
+    await expect(
+      invoke(
+        handler,
+        httpEvent('functionUrl', {
+          tenant: TENANT_A,
+          body: 'card=4111&name=jane',
+          headers: { 'content-type': 'text/plain' },
+        }),
+      ),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    expect(lambda).not.toHaveBeenCalled();
   });
 });
 

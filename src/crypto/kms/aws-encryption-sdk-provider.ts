@@ -308,6 +308,15 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
    * @throws {DataMaskingUnsupportedTypeError} for a context value that is not a string, or an unknown or
    * invalid option.
    */
+  /**
+   * Throws `DataMaskingDecryptValueError` unless `data` is the base64 of exactly one well-formed message
+   * this provider would try to decrypt. No KMS call: `DataMasking` runs it over every field of a request
+   * before decrypting any, so one plaintext among ciphertexts costs no KMS call.
+   */
+  public assertCiphertext(data: string): void {
+    inspectMessage(decodeCiphertext(data), this.#maxEncryptedDataKeys);
+  }
+
   public async decrypt(
     data: string,
     context?: EncryptionContext,
