@@ -11,7 +11,6 @@ import {
   DataMaskingContextMismatchError,
   DataMaskingDecryptValueError,
   DataMaskingError,
-  DataMaskingUnsupportedTypeError,
 } from '../../src/errors.js';
 import { type ContextOption, dataMasking } from '../../src/middleware.js';
 import {
