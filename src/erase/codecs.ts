@@ -16,7 +16,8 @@ export type Layer =
   | { readonly kind: 'compressed'; readonly encoding: Compression }
   | { readonly kind: 'utf8' }
   | { readonly kind: 'bom' }
-  | { readonly kind: 'json' };
+  | { readonly kind: 'json' }
+  | { readonly kind: 'bufferJson' };
 
 /** The content codings HTTP responses use (`Content-Encoding`). */
 export type Compression = 'gzip' | 'deflate' | 'br' | 'zstd';
@@ -130,11 +131,25 @@ function openText(text: string, layers: Layer[]): Opening | Unopenable | undefin
       return new Unopenable('text that starts like JSON but does not parse');
     }
     layers.push({ kind: 'json' });
+    if (isBufferJson(parsed)) {
+      // A Buffer serialized by JSON.stringify (`{"type":"Buffer","data":[…]}`): its bytes are the document.
+      layers.push({ kind: 'bufferJson' });
+      return openBytes(Buffer.from(parsed.data), layers, undefined);
+    }
     if (typeof parsed !== 'string' || !looksLikeJson(parsed)) return { value: parsed, layers };
     if (++nested > MAX_NESTED_JSON)
       return new Unopenable(`JSON nested in JSON strings more than ${MAX_NESTED_JSON} times`);
     body = parsed;
   }
+}
+
+/** `{ type: 'Buffer', data: [bytes] }` and nothing else: what `JSON.stringify` makes of a Buffer. */
+function isBufferJson(value: unknown): value is { type: 'Buffer'; data: number[] } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const v = value as { type?: unknown; data?: unknown };
+  if (v.type !== 'Buffer' || !Array.isArray(v.data) || Object.keys(v).length !== 2) return false;
+  for (const b of v.data) if (!Number.isInteger(b) || b < 0 || b > 255) return false;
+  return true;
 }
 
 /** Whether the last layer was JSON: the opened value is what the JSON held (a scalar provably has no fields). */
@@ -165,6 +180,9 @@ export function close(value: unknown, layers: readonly Layer[]): unknown {
         break;
       case 'base64':
         v = (v as Buffer).toString('base64');
+        break;
+      case 'bufferJson':
+        v = { type: 'Buffer', data: Array.from(v as Buffer) };
         break;
     }
   }

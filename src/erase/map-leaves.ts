@@ -61,6 +61,8 @@ function walk(
     }
     ancestors.pop();
     if (out !== undefined && removed) return out.filter((x) => x !== REMOVE);
+    // Detectors cannot scan Symbol-keyed values: with keys mapped (detectors), no result carries one.
+    if (out === undefined && mapKey !== undefined && hasSymbols(value)) return value.slice();
     return out ?? value;
   }
   if (isPlainObject(value)) {
@@ -69,6 +71,8 @@ function walk(
     const keys = Object.keys(value);
     let out: Record<string, unknown> | undefined;
     let renamed: string[] | undefined;
+    // Detectors cannot scan Symbol-keyed values: with keys mapped (detectors), no result carries one.
+    if (mapKey !== undefined && hasSymbols(value)) out = shallowCopy(value) as Record<string, unknown>;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const v = value[k];
@@ -128,6 +132,10 @@ function renameKeys(
     setMember(out, name, source[k]);
   }
   return out;
+}
+
+function hasSymbols(value: object): boolean {
+  return Object.getOwnPropertySymbols(value).length > 0;
 }
 
 function enter(ancestors: unknown[], value: unknown): void {

@@ -18,6 +18,8 @@
  *
  * @module
  */
+
+import { type DetectorName, detectors, redactString, resolveDetectors } from '../detectors/index.js';
 import { DataMaskingDecryptValueError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import type { Segment, Selector } from '../selector/ast.js';
 import { compileLogical } from '../selector/compile.js';
@@ -37,7 +39,10 @@ import {
   openString,
   Unopenable,
 } from './codecs.js';
+import { DEFAULT_MASK } from './constants.js';
 import { setMember, shallowCopy } from './map-leaves.js';
+
+const ALL_DETECTORS = resolveDetectors(Object.keys(detectors) as DetectorName[]);
 
 /** `erase` withholds what it cannot open; `decrypt` also refuses near misses that would pass plaintext. */
 export type OpenMode = 'erase' | 'decrypt';
@@ -78,6 +83,8 @@ interface Plan {
     readonly working: unknown;
     /** What was opened inside the opened value. */
     readonly inner: Plan | undefined;
+    /** The working value replaces the original even when masking leaves it as it is (scanned text). */
+    readonly replace?: boolean;
   };
 }
 
@@ -269,6 +276,18 @@ export class Opener {
       // text where its path goes on outside a body (`cards[*]` sent as one string).
       const text = (opening === undefined ? value : inner) as string;
       if (onPath && this.#refusesText(text, explicit, body)) this.#fail(live, 'text, not JSON');
+      if (onPath && body === 'text') {
+        // A text/plain body an expression must look into: we cannot find the field in prose, but a
+        // serializer may have written it there (`email: jane@…`). Every built-in detector scans it.
+        const scanned = redactString(text, ALL_DETECTORS, DEFAULT_MASK);
+        if (scanned !== text) {
+          const layers = opening === undefined ? [] : opening.layers;
+          return [
+            scanned,
+            { opened: { original: value, layers, working: scanned, inner: undefined, replace: true } },
+          ];
+        }
+      }
       if (opening === undefined || !this.#everywhere) return [value, undefined];
       return [
         inner,
@@ -572,7 +591,8 @@ function snapshot(value: object): Record<string, unknown> {
 function closePlan(value: unknown, plan: Plan): unknown {
   const opened = plan.opened;
   if (opened !== undefined) {
-    if (value === opened.working) return opened.original; // nothing inside changed: exactly as it came
+    // Nothing inside changed: exactly as it came (unless opening itself had to change it).
+    if (value === opened.working && opened.replace !== true) return opened.original;
     const out = opened.inner === undefined ? value : closePlan(value, opened.inner);
     if (opened.layers === null) return out; // a projection stays JSON data
     const wasContainer = isContainer(opened.working);

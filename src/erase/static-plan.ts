@@ -40,6 +40,11 @@ export function mustOpen(value: unknown): boolean {
   return !isPlainObject(value) || typeof v.toJSON === 'function' || typeof v.then === 'function';
 }
 
+/** An own `toJSON` (what leaves is its result) or `then` (a thenable): the object must be opened. */
+function isHook(key: string, value: unknown): boolean {
+  return typeof value === 'function' && (key === 'toJSON' || key === 'then');
+}
+
 /**
  * Below `..`, a string is opened only when it may hold JSON (it starts like JSON, or is an HTTP body);
  * other text is a leaf. Checked on every string a descendant walk meets, so the common case is one
@@ -196,7 +201,10 @@ function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown
       const v = obj[name];
       const m = step(child, v, name, run, depth);
       if (!Object.is(m, v)) {
-        out ??= shallowCopy(obj) as Record<string, unknown>;
+        out ??=
+          Object.getPrototypeOf(obj) === null
+            ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
+            : { ...(obj as Record<string, unknown>) };
         putMember(out, name, m);
       }
     }
@@ -223,7 +231,10 @@ function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown
       const v = value[edge.name];
       const m = step(child, v, edge.name, run, depth);
       if (Object.is(m, v)) return value;
-      const out = shallowCopy(value) as Record<string, unknown>;
+      const out =
+        Object.getPrototypeOf(value) === null
+          ? (Object.assign(Object.create(null), value) as Record<string, unknown>)
+          : { ...(value as Record<string, unknown>) };
       putMember(out, edge.name, m);
       return out;
     }
@@ -256,7 +267,10 @@ function mapObject(value: Record<string, unknown>, child: PlanNode, run: Run, de
     const v = value[k];
     const m = step(child, v, k, run, depth);
     if (!Object.is(m, v)) {
-      out ??= shallowCopy(value) as Record<string, unknown>;
+      out ??=
+        Object.getPrototypeOf(value) === null
+          ? (Object.assign(Object.create(null), value) as Record<string, unknown>)
+          : { ...(value as Record<string, unknown>) };
       putMember(out, k, m);
     }
   }
@@ -272,7 +286,9 @@ function descend(name: string, terminal: PlanNode, value: unknown, run: Run, dep
   if (value === null || typeof value !== 'object') return value;
   if (depth > MAX_FAST_DEPTH) throw TOO_DEEP;
   const isArray = Array.isArray(value);
-  if (!isArray && mustOpen(value)) throw NEEDS_OPEN;
+  // Not plain data: open first. A plain object's own `toJSON`/`then` is caught below, where its keys are
+  // read anyway (checking every object for them up front costs a lookup per node).
+  if (!isArray && !isPlainObject(value)) throw NEEDS_OPEN;
   const keys = run.keys;
   let out: unknown;
   if (isArray) {
@@ -306,7 +322,10 @@ function descend(name: string, terminal: PlanNode, value: unknown, run: Run, dep
       if (Object.is(m, v)) m = descend(name, terminal, v, run, depth + 1);
       keys?.pop();
       if (!Object.is(m, v)) {
-        copy = shallowCopy(obj) as Record<string, unknown>;
+        copy =
+          Object.getPrototypeOf(obj) === null
+            ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
+            : { ...(obj as Record<string, unknown>) };
         putMember(copy, name, m);
       }
     }
@@ -314,14 +333,17 @@ function descend(name: string, terminal: PlanNode, value: unknown, run: Run, dep
       if (k === name) continue;
       const v = obj[k];
       if (v === null || typeof v !== 'object') {
-        if (typeof v === 'string' && mayOpenBelow(v, k, obj)) throw NEEDS_OPEN;
+        if (typeof v === 'string' ? mayOpenBelow(v, k, obj) : isHook(k, v)) throw NEEDS_OPEN;
         continue;
       }
       keys?.push(k);
       const m = descend(name, terminal, v, run, depth + 1);
       keys?.pop();
       if (m !== v) {
-        copy ??= shallowCopy(obj) as Record<string, unknown>;
+        copy ??=
+          Object.getPrototypeOf(obj) === null
+            ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
+            : { ...(obj as Record<string, unknown>) };
         setMember(copy, k, m);
       }
     }
@@ -350,12 +372,15 @@ function descendObject(
     } else if (v !== null && typeof v === 'object') {
       m = descend(name, terminal, v, run, depth + 1);
     } else {
-      if (typeof v === 'string' && mayOpenBelow(v, k, obj)) throw NEEDS_OPEN;
+      if (typeof v === 'string' ? mayOpenBelow(v, k, obj) : isHook(k, v)) throw NEEDS_OPEN;
       continue;
     }
     if (!Object.is(m, v)) {
       // A spread site of its own: V8 caches shapes per site, and a site shared by every walker degrades.
-      copy ??= shallowCopy(obj) as Record<string, unknown>;
+      copy ??=
+        Object.getPrototypeOf(obj) === null
+          ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
+          : { ...(obj as Record<string, unknown>) };
       putMember(copy, k, m);
     }
   }

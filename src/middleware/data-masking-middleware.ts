@@ -10,12 +10,13 @@ import { validateContext } from '../crypto/context.js';
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
 import { DataMasking } from '../data-masking.js';
 import type { EraseOptions, Eraser } from '../erase/eraser.js';
+import { Opener } from '../erase/opener.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { loggerMasks } from '../logger/brand.js';
 import { assertKnownOptions } from '../options.js';
-import { compileSelector } from '../selector/selector.js';
+import { type CompiledSelector, compileSelector } from '../selector/selector.js';
 import { guardEarlyResponses } from './early-response.js';
-import { maskThrownErrors } from './error-masking.js';
+import { maskThrownErrors, plaintextsOf } from './error-masking.js';
 import {
   asHttpError,
   contextUnavailable,
@@ -75,6 +76,8 @@ interface Compiled {
   readonly masker: DataMasking;
   readonly fields: readonly string[];
   readonly context: ContextOption | undefined;
+  readonly selectors: readonly CompiledSelector[];
+  readonly opener: Opener;
 }
 
 /**
@@ -149,6 +152,8 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
    * response or an error response is a different value, and is masked).
    */
   const produced = new WeakMap<Request, unknown>();
+  /** Per request, the plaintexts `decrypt` produced. */
+  const decrypted = new WeakMap<Request, readonly string[]>();
   const isProduced = (request: Request, value: unknown) =>
     produced.has(request) && produced.get(request) === value;
 
@@ -156,9 +161,16 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
     try {
       // Promises awaited, streams read, getters read once: masking sees what would be sent.
       const settled = await settleResponse(response, isHttpEvent(request.event));
-      let out = settled.response;
-      if (eraser !== undefined) out = eraser(out);
-      if (encrypt !== undefined) out = await applyCrypto(encrypt, 'encrypt', request, out);
+      const mask = async (value: unknown): Promise<unknown> => {
+        let out = value;
+        if (eraser !== undefined) out = eraser(out);
+        if (encrypt !== undefined) out = await applyCrypto(encrypt, 'encrypt', request, out);
+        return out;
+      };
+      let out = await mask(settled.response);
+      if (settled.bodyIsDocument === true && out !== null && typeof out === 'object' && 'body' in out) {
+        out = { ...out, body: await mask((out as { body: unknown }).body) };
+      }
       out = settled.restore(out);
       produced.set(request, out);
       return out;
@@ -176,7 +188,7 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
 
   const dataMaskingMiddlewareBefore = async (request: Request): Promise<void> => {
     // Before any other onError sees a thrown error, its message, stack and cause are masked.
-    maskError.guard(request);
+    maskError.guard(request, () => decrypted.get(request) ?? []);
     if (masksResponses) {
       guardEarlyResponses(
         request,
@@ -187,6 +199,8 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
     if (decrypt === undefined) return;
     try {
       request.event = (await applyCrypto(decrypt, 'decrypt', request, request.event)) as typeof request.event;
+      // What was decrypted is masked wherever a thrown error quotes it (the handler's own messages).
+      decrypted.set(request, plaintextsOf(selectedValues(decrypt, request.event)));
     } catch (error) {
       logFailure(`dataMasking: decrypting the event failed (${describeFailure(error)})`);
       throw asHttpError(error);
@@ -227,8 +241,20 @@ function compileCrypto(masker: DataMasking, options: CryptoFieldsOptions, what: 
     );
   }
   // Compiled now: a bad expression fails at cold start, not on a request.
-  for (const field of options.fields) compileSelector(field);
-  return { masker, fields: [...options.fields], context };
+  const selectors = options.fields.map((field) => compileSelector(field));
+  return { masker, fields: [...options.fields], context, selectors, opener: new Opener(selectors) };
+}
+
+/** The values the expressions select in `data` (JSON strings opened); none when it cannot be opened. */
+function selectedValues(compiled: Compiled, data: unknown): unknown[] {
+  const values: unknown[] = [];
+  try {
+    const { working } = compiled.opener.open(data);
+    for (const selector of compiled.selectors) selector.forEach(working, (loc) => values.push(loc.value));
+  } catch {
+    // Decrypt has just opened the same data; nothing to add if it cannot be opened again.
+  }
+  return values;
 }
 
 /** The caller's context; a function that cannot build it (no tenant claim, say) means 403. */

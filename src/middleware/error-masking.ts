@@ -25,15 +25,20 @@ const MAX_CAUSES = 16;
 
 /** Installs the masking accessor on a request. */
 export interface ErrorMasking {
-  guard(request: object): void;
+  /**
+   * @param secrets the values to mask wherever they appear in an error (the plaintexts this request
+   * decrypted), read when the error is stored
+   */
+  guard(request: object, secrets?: () => readonly string[]): void;
   /** Masks an error (or any thrown value) in place where it can, and returns what should be stored. */
-  mask(error: unknown): unknown;
+  mask(error: unknown, secrets?: readonly string[]): unknown;
 }
 
 export function maskThrownErrors(configured: readonly (DetectorName | Detector)[] | undefined): ErrorMasking {
   // Every built-in detector, plus the configured ones: an error is free text whatever the response holds.
   const list = resolveDetectors([...(configured ?? []), ...(Object.keys(builtIns) as DetectorName[])]);
-  const text = (value: string) => redactString(value, list, DEFAULT_MASK);
+  let secrets: readonly string[] = [];
+  const text = (value: string) => maskSecrets(redactString(value, list, DEFAULT_MASK), secrets);
 
   const mask = (error: unknown, seen = new Set<unknown>(), depth = 0): unknown => {
     if (typeof error === 'string') return text(error);
@@ -90,15 +95,25 @@ export function maskThrownErrors(configured: readonly (DetectorName | Detector)[
     return copy;
   };
 
+  /** Masking is synchronous: the secrets of one request are in place for exactly one call. */
+  const withSecrets = <T>(given: readonly string[], fn: () => T): T => {
+    secrets = given;
+    try {
+      return fn();
+    } finally {
+      secrets = [];
+    }
+  };
+
   return {
-    mask: (error) => mask(error),
-    guard(request) {
+    mask: (error, given = []) => withSecrets(given, () => mask(error)),
+    guard(request, secretsOf = () => []) {
       let current = (request as { error?: unknown }).error;
-      if (current !== undefined) current = mask(current);
+      if (current !== undefined) current = withSecrets(secretsOf(), () => mask(current));
       Object.defineProperty(request, 'error', {
         get: () => current,
         set: (error: unknown) => {
-          current = mask(error);
+          current = withSecrets(secretsOf(), () => mask(error));
         },
         enumerable: true,
         configurable: true,
@@ -121,4 +136,31 @@ function overwrite(target: object, key: string, value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** Shortest value masked by its content: shorter ones (`1`, `no`) would mask unrelated text. */
+const MIN_SECRET_LENGTH = 4;
+
+/** Replaces every occurrence of each secret, longest first, with the mask. */
+function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= MIN_SECRET_LENGTH && out.includes(secret))
+      out = out.split(secret).join(DEFAULT_MASK);
+  }
+  return out;
+}
+
+/** The strings a decrypted value shows in text: its string and number leaves, longest first. */
+export function plaintextsOf(values: readonly unknown[]): string[] {
+  const out = new Set<string>();
+  const visit = (value: unknown, depth: number): void => {
+    if (typeof value === 'string') out.add(value);
+    else if (typeof value === 'number' || typeof value === 'bigint') out.add(String(value));
+    else if (value !== null && typeof value === 'object' && depth < 32) {
+      for (const v of Object.values(value)) visit(v, depth + 1);
+    }
+  };
+  for (const value of values) visit(value, 0);
+  return [...out].sort((a, b) => b.length - a.length);
 }

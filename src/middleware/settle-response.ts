@@ -17,6 +17,12 @@ const MAX_AWAITS = 8;
 export interface SettledResponse {
   readonly response: unknown;
   readonly restore: (masked: unknown) => unknown;
+  /**
+   * The response is a `{ statusCode: 200, body }` standing for a bare result that HTTP sends as the body
+   * (a stream, a string, an object without `statusCode`): mask `body` as a document of its own too, so
+   * `$.body.email` and `$.email` both reach what the handler returned.
+   */
+  readonly bodyIsDocument?: boolean;
 }
 
 type StreamKind = 'node' | 'web';
@@ -28,20 +34,13 @@ export async function settleResponse(response: unknown, httpEvent = false): Prom
   const kind = streamKind(value);
   if (kind !== undefined) {
     const bytes = await readAll(value, kind);
+    if (httpEvent) return asBody(bytes, (body) => toStream(body, kind));
     return { response: bytes, restore: (masked) => toStream(masked, kind) };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value) || !('body' in value)) {
-    if (httpEvent && value !== undefined && !hasStatusCode(value)) {
-      // An HTTP API or Function URL result without `statusCode` is sent as the body itself (a string as
-      // is, anything else as JSON): mask it as the body of a 200, and hand back the same shape.
-      return {
-        response: { statusCode: 200, body: value },
-        restore: (masked) =>
-          masked !== null && typeof masked === 'object' && 'body' in masked && !('headers' in masked)
-            ? (masked as { body: unknown }).body
-            : masked,
-      };
-    }
+    // An HTTP API or Function URL result without `statusCode` is sent as the body itself (a string as
+    // is, anything else as JSON).
+    if (httpEvent && value !== undefined && !hasStatusCode(value)) return asBody(value, same);
     return { response: value, restore: same };
   }
   // Own enumerable fields read once each: a `body` getter (own or inherited, which Middy's streaming
@@ -68,6 +67,18 @@ export async function settleResponse(response: unknown, httpEvent = false): Prom
             const m = masked as Record<string, unknown>;
             return { ...m, body: toStream(m.body, bodyKind) };
           },
+  };
+}
+
+/** A bare result masked as the body of a 200, handed back in its own shape. */
+function asBody(value: unknown, rebuild: (body: unknown) => unknown): SettledResponse {
+  return {
+    response: { statusCode: 200, body: value },
+    bodyIsDocument: true,
+    restore: (masked) =>
+      masked !== null && typeof masked === 'object' && 'body' in masked && !('headers' in masked)
+        ? rebuild((masked as { body: unknown }).body)
+        : masked,
   };
 }
 

@@ -207,8 +207,7 @@ describe.each(HTTP_KINDS)('%s: a client asks for another format (content negotia
     expectAbsent([EMAIL, SSN], response, run.output);
   });
 
-  // KNOWN GAP (issue 9, left open): this asserts the safe behaviour, which is not met yet; see the closing note.
-  test.failing('Accept: text/plain, rendered "email: …" by a text serializer: the email must not leave', async () => {
+  test('Accept: text/plain, rendered "email: …" by a text serializer: the email must not leave', async () => {
     // text/plain written by a serializer from the object that held $.body.email is not "provably free of
     // the field": the field is right there, as `email: jane.doe@example.com`.
     const run = await withCapturedOutput(() =>
@@ -379,8 +378,7 @@ describe('bodies that need opening (README stack, the handler sets its own conte
     expectAbsent(EMAIL, response, output);
   });
 
-  // KNOWN GAP (issue 9, left open): this asserts the safe behaviour, which is not met yet; see the closing note.
-  test.failing("the README's JSON serializer turns a Buffer body into {type:'Buffer',data:[…]}: the email's bytes must not leave", async () => {
+  test("the README's JSON serializer turns a Buffer body into {type:'Buffer',data:[…]}: the email's bytes must not leave", async () => {
     // No content type from the handler: http-response-serializer JSON.stringifies the Buffer.
     const out = await withCapturedOutput(() =>
       invoke(
@@ -649,8 +647,7 @@ describe('streamed bodies (streamifyResponse)', () => {
     expectAbsent(EMAIL, out.bytes.toString('utf8'), out.output);
   });
 
-  // KNOWN GAP (issue 9, left open): this asserts the safe behaviour, which is not met yet; see the closing note.
-  test.failing('a response that IS a Readable, $.body.email configured (Middy streams it as the HTTP body): the email must not leave', async () => {
+  test('a response that IS a Readable, $.body.email configured (Middy streams it as the HTTP body): the email must not leave', async () => {
     const out = await stream(
       streamingStack({ fields: ['$.body.email'] }, async () =>
         chunked(JSON.stringify({ id: 'u-1', email: EMAIL })),
