@@ -26,6 +26,8 @@ export type Compression = 'gzip' | 'deflate' | 'br' | 'zstd';
 export interface Opening {
   readonly value: unknown;
   readonly layers: readonly Layer[];
+  /** The JSON text the value was parsed from (the innermost one), when the last layer is JSON. */
+  readonly text?: string;
 }
 
 /** A value that holds something it cannot be opened to: malformed JSON, binary, a broken stream of bytes. */
@@ -136,7 +138,7 @@ function openText(text: string, layers: Layer[]): Opening | Unopenable | undefin
       layers.push({ kind: 'bufferJson' });
       return openBytes(Buffer.from(parsed.data), layers, undefined);
     }
-    if (typeof parsed !== 'string' || !looksLikeJson(parsed)) return { value: parsed, layers };
+    if (typeof parsed !== 'string' || !looksLikeJson(parsed)) return { value: parsed, layers, text: body };
     if (++nested > MAX_NESTED_JSON)
       return new Unopenable(`JSON nested in JSON strings more than ${MAX_NESTED_JSON} times`);
     body = parsed;

@@ -85,6 +85,9 @@ interface Plan {
     readonly inner: Plan | undefined;
     /** The working value replaces the original even when masking leaves it as it is (scanned text). */
     readonly replace?: boolean;
+    /** The JSON text the opened value was parsed from, and what it parsed to (before anything inside opened). */
+    readonly text?: string;
+    readonly parsed?: unknown;
   };
 }
 
@@ -241,10 +244,35 @@ export class Opener {
       const projected =
         typeof toJSON === 'function' ? toJSON.call(value, String(key)) : snapshot(value as object);
       if (projected === value) return this.#container(value as Record<string, unknown>, live, depth, run);
+      // A `toJSON` may move a configured field under another name (`{ mail: this.email }`): where a value
+      // the expressions select on the object shows up in its JSON form, that form is refused.
+      if (
+        typeof toJSON === 'function' &&
+        this.#movesSelected(live, value as Record<string, unknown>, projected)
+      ) {
+        this.#fail(live, 'an object whose toJSON puts a selected field under another name');
+      }
       const [working, inner] = this.#walk(projected, states, parent, key, depth + 1, run, true);
       return [working, { opened: { original: value, layers: null, working, inner } }];
     }
     return this.#container(value as Record<string, unknown>, live, depth, run);
+  }
+
+  /** Whether a value that a live name step selects on `original` appears in `projected` under another name. */
+  #movesSelected(live: readonly State[], original: Record<string, unknown>, projected: unknown): boolean {
+    const moved: string[] = [];
+    const projectedHas = (name: string) =>
+      projected !== null && typeof projected === 'object' && Object.hasOwn(projected, name);
+    for (const state of live) {
+      for (const selector of this.#segment(state).selectors) {
+        if (selector.kind !== 'name' && selector.kind !== 'nameOrIndex') continue;
+        const { name } = selector;
+        if (!(name in original) || projectedHas(name)) continue;
+        const v = original[name];
+        if (typeof v === 'string' ? v.length >= 4 : typeof v === 'number') moved.push(String(v));
+      }
+    }
+    return moved.length > 0 && containsText(projected, moved, 0);
   }
 
   /**
@@ -304,7 +332,19 @@ export class Opener {
     const [working, innerPlan] = isContainer(inner)
       ? this.#walk(inner, live, parent, key, depth + 1, run, false)
       : [inner, undefined];
-    return [working, { opened: { original: value, layers: opening.layers, working, inner: innerPlan } }];
+    return [
+      working,
+      {
+        opened: {
+          original: value,
+          layers: opening.layers,
+          working,
+          inner: innerPlan,
+          text: opening.text,
+          parsed: inner,
+        },
+      },
+    ];
   }
 
   #refusesText(text: string, explicit: boolean, body: BodyKind): boolean {
@@ -587,12 +627,69 @@ function snapshot(value: object): Record<string, unknown> {
   return out;
 }
 
+/** Whether a string or number leaf of `value` contains one of `texts` (bounded depth). */
+function containsText(value: unknown, texts: readonly string[], depth: number): boolean {
+  if (typeof value === 'string' || typeof value === 'number') {
+    const text = String(value);
+    return texts.some((t) => text.includes(t));
+  }
+  if (value === null || typeof value !== 'object' || depth > 64) return false;
+  for (const v of Object.values(value)) if (containsText(v, texts, depth + 1)) return true;
+  return false;
+}
+
+/**
+ * Whether the text an untouched JSON value was parsed from shows exactly what the value holds. JSON with a
+ * duplicate key (`{"email":"jane…","email":"*****"}`) parses to the last member: its text holds more than
+ * the value, and must not go out as it came. Keys are counted in the text (a string followed by `:`) and
+ * in the value; one linear pass each.
+ */
+function restorable(text: string | undefined, working: unknown): boolean {
+  if (text === undefined) return true;
+  return keysInText(text) === keysInValue(working, 0);
+}
+
+function keysInText(text: string): number {
+  let keys = 0;
+  let inString = false;
+  let afterString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) {
+        inString = false;
+        afterString = true;
+      }
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+      if (c === 0x3a && afterString) keys++;
+      afterString = false;
+    }
+  }
+  return keys;
+}
+
+function keysInValue(value: unknown, depth: number): number {
+  if (value === null || typeof value !== 'object' || depth > MAX_OPEN_DEPTH) return 0;
+  let n = 0;
+  if (Array.isArray(value)) {
+    for (const v of value) n += keysInValue(v, depth + 1);
+    return n;
+  }
+  for (const k of Object.keys(value)) n += 1 + keysInValue((value as Record<string, unknown>)[k], depth + 1);
+  return n;
+}
+
 /** Puts the opened layers back on along the plan. */
 function closePlan(value: unknown, plan: Plan): unknown {
   const opened = plan.opened;
   if (opened !== undefined) {
     // Nothing inside changed: exactly as it came (unless opening itself had to change it).
-    if (value === opened.working && opened.replace !== true) return opened.original;
+    if (value === opened.working && opened.replace !== true && restorable(opened.text, opened.parsed)) {
+      return opened.original;
+    }
     const out = opened.inner === undefined ? value : closePlan(value, opened.inner);
     if (opened.layers === null) return out; // a projection stays JSON data
     const wasContainer = isContainer(opened.working);

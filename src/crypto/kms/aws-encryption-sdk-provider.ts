@@ -100,6 +100,9 @@ const PROVIDER_OPTIONS = [
 ] as const;
 const CALL_OPTIONS = ['algorithm'] as const;
 
+/** Checked ciphertexts kept for the decrypt that follows (a request's fields; more are checked again). */
+const CHECKED_LIMIT = 256;
+
 /** KMS calls one `DataMasking` call may cause, by default. */
 const DEFAULT_MAX_KMS_CALLS = 32;
 
@@ -156,6 +159,8 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
   readonly #materials: HeaderCheckMaterialsManager;
   readonly #algorithm: AlgorithmSuiteIdentifier;
   readonly #maxEncryptedDataKeys: number;
+  /** Ciphertexts `assertCiphertext` has just decoded and checked, until `decrypt` takes them. */
+  readonly #checked = new Map<string, { bytes: Buffer; shape: ReturnType<typeof inspectMessage> }>();
   /** This instance's caches (none with `cache: false`): nothing is shared with another provider. */
   readonly #caches: readonly { clear(): void }[];
 
@@ -314,7 +319,11 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
    * before decrypting any, so one plaintext among ciphertexts costs no KMS call.
    */
   public assertCiphertext(data: string): void {
-    inspectMessage(decodeCiphertext(data), this.#maxEncryptedDataKeys);
+    const bytes = decodeCiphertext(data);
+    const shape = inspectMessage(bytes, this.#maxEncryptedDataKeys);
+    // `DataMasking` decrypts what it has just checked: remember it, so it is decoded and parsed once.
+    if (this.#checked.size >= CHECKED_LIMIT) this.#checked.clear();
+    this.#checked.set(data, { bytes, shape });
   }
 
   public async decrypt(
@@ -324,8 +333,10 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
   ): Promise<string> {
     const expected = validateContext(context);
     const algorithm = callAlgorithm(options);
-    const bytes = decodeCiphertext(data);
-    const { suiteId } = inspectMessage(bytes, this.#maxEncryptedDataKeys);
+    const checked = this.#checked.get(data);
+    if (checked !== undefined) this.#checked.delete(data);
+    const bytes = checked?.bytes ?? decodeCiphertext(data);
+    const { suiteId } = checked?.shape ?? inspectMessage(bytes, this.#maxEncryptedDataKeys);
     if (algorithm !== undefined && suiteId !== algorithm) {
       throw new DataMaskingDecryptValueError(
         `the message uses algorithm suite ${hex(suiteId)}, not the required ${hex(algorithm)}`,
