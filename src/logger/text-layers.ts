@@ -6,6 +6,7 @@
  * @module
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { MAX_DECODED_BYTES } from '../erase/codecs.js';
 
 const BOM = 0xfeff;
 
@@ -42,39 +43,11 @@ export function jsonFrame(text: string, start: number): JsonFrame {
   return { prefix: text.slice(0, start), suffix: text.slice(end), body: text.slice(start, end) };
 }
 
-type RawJsonApi = { rawJSON?: (text: string) => object; isRawJSON?: (value: unknown) => boolean };
-const rawApi = JSON as unknown as RawJsonApi;
-
-/** Whether `value` is a `JSON.rawJSON` number (kept exact by {@link parseJsonExact}): a leaf. */
-export function isRawJson(value: unknown): boolean {
-  return rawApi.isRawJSON?.(value) === true;
-}
-
-/** Numbers a double may not carry exactly: 16+ digits in a row, or a three-digit exponent. Linear. */
-const MAYBE_LOSSY = /\d{16}|[eE][+-]?\d{3}/;
-
-const keepExact = (_key: string, value: unknown, context?: { source?: string }): unknown => {
-  const source = context?.source;
-  if (typeof value !== 'number' || source === undefined || rawApi.rawJSON === undefined) return value;
-  if (String(value) === source) return value;
-  // A number with 15 significant digits or fewer is exact as a double, whatever its spelling.
-  if (Number.isFinite(value) && source.replace(/^-?0*\.?0*|\.|[eE].*$/g, '').length <= 15) return value;
-  return rawApi.rawJSON(source);
-};
-
-/**
- * `JSON.parse`, keeping a number a double cannot carry (an order id beyond 2^53) as `JSON.rawJSON` so
- * that a mask-and-reserialize round trip writes it back verbatim (Node 22+; plain `JSON.parse` before).
- *
- * @throws {SyntaxError} as `JSON.parse` does: callers catch it (its message quotes the text).
- */
-export function parseJsonExact(text: string): unknown {
-  if (rawApi.rawJSON === undefined || !MAYBE_LOSSY.test(text)) return JSON.parse(text);
-  return JSON.parse(text, keepExact as (key: string, value: unknown) => unknown);
-}
+/** One lossless JSON parse for every surface: numbers a double cannot carry stay exact. */
+export { isRawJson, parseJson as parseJsonExact } from '../erase/lossless-json.js';
 
 /** Decompressed bodies larger than this are not opened (a decompression bomb costs no memory). */
-const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
+const MAX_INFLATED_BYTES = MAX_DECODED_BYTES;
 
 /** The UTF-8 text some bytes (or a base64 string) hold, and how to encode a masked version back. */
 export interface OpenedText<T> {
