@@ -144,7 +144,7 @@ export class Opener {
    * for a value that must be looked into and cannot be opened.
    */
   public open(data: unknown): OpenedData {
-    const run: Run = { root: data, ancestors: new Set() };
+    const run: Run = { root: data, ancestors: new Set(), selected: 0, texts: 0 };
     try {
       const [working, plan] = this.#walk(data, this.#initial, null, '', 0, run, false);
       return { working, plan };
@@ -202,6 +202,7 @@ export class Opener {
     forceOpen: boolean,
   ): [unknown, Plan | undefined] {
     const live = states.filter((s) => !this.#isFinal(s));
+    if (live.length < states.length) run.selected++;
     if (live.length === 0 && !this.#everywhere && !forceOpen) return [value, undefined];
     const explicit = live.some((s) => !this.#segment(s).descendant);
     if (depth > MAX_OPEN_DEPTH) {
@@ -211,9 +212,10 @@ export class Opener {
 
     if (typeof value === 'string') {
       if (isBlank(value)) return [value, undefined];
+      if (this.#everywhere) run.texts++;
       const hints = body === NOT_A_BODY ? NO_HINTS : hintsOf(parent);
       const opening = openString(value, hints);
-      return this.#opened(value, opening, live, explicit, body, parent, key, depth, run);
+      return this.#opened(value, opening, live, explicit, body, parent, key, depth, run, forceOpen);
     }
     if (value === null || typeof value !== 'object') {
       if (this.#mode === 'decrypt' && explicit && value !== undefined && value !== null) {
@@ -233,6 +235,7 @@ export class Opener {
         key,
         depth,
         run,
+        forceOpen,
       );
     }
     if (isThenable(value)) this.#fail(live, 'a promise (await it before masking)');
@@ -289,6 +292,7 @@ export class Opener {
     key: string | number,
     depth: number,
     run: Run,
+    forceOpen = false,
   ): [unknown, Plan | undefined] {
     const onPath = live.length > 0 && (explicit || body !== NOT_A_BODY);
     if (opening instanceof Unopenable) {
@@ -329,9 +333,15 @@ export class Opener {
       }
       return [value, undefined];
     }
+    const before = run.selected + run.texts;
     const [working, innerPlan] = isContainer(inner)
       ? this.#walk(inner, live, parent, key, depth + 1, run, false)
       : [inner, undefined];
+    // Nothing inside can be masked (no node selected, no text for detectors, nothing opened deeper): the
+    // value stays as it came, and nothing is kept for it (a body of 200,000 `"[]"` costs no plans).
+    if (isContainer(inner) && innerPlan === undefined && !forceOpen && run.selected + run.texts === before) {
+      return [value, undefined];
+    }
     return [
       working,
       {
@@ -375,6 +385,7 @@ export class Opener {
           ? Array.from(value.keys())
           : Object.keys(value);
     const container = value as Record<string | number, unknown>;
+    if (this.#everywhere && !Array.isArray(value)) run.texts += keys.length; // detectors scan keys too
     for (const childKey of keys) {
       const child = container[childKey];
       let childStates: State[];
@@ -483,6 +494,9 @@ export class Opener {
 interface Run {
   readonly root: unknown;
   readonly ancestors: Set<unknown>;
+  /** Nodes some expression selects, and strings detectors will scan, seen so far (to skip opening in vain). */
+  selected: number;
+  texts: number;
 }
 
 /** Whether a non-filter selector selects the child under `key` of `parent`. */
