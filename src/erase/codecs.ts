@@ -6,7 +6,6 @@
  *
  * @module
  */
-import * as zlib from 'node:zlib';
 import { parseJson } from './lossless-json.js';
 
 /** One layer peeled off while opening, in the order it was peeled. */
@@ -210,7 +209,15 @@ export function compressionOf(headers: unknown): Compression | undefined {
 
 const limits = { maxOutputLength: MAX_DECODED_BYTES };
 
+/** zlib, loaded on the first compressed body: most functions never see one, and cold start pays nothing. */
+let zlibModule: typeof import('node:zlib') | undefined;
+function zlibOf(): typeof import('node:zlib') {
+  zlibModule ??= process.getBuiltinModule('node:zlib') as typeof import('node:zlib');
+  return zlibModule;
+}
+
 function decompress(data: Uint8Array, coding: Compression): Buffer {
+  const zlib = zlibOf();
   switch (coding) {
     case 'gzip':
       return zlib.gunzipSync(data, limits);
@@ -231,6 +238,7 @@ function decompress(data: Uint8Array, coding: Compression): Buffer {
 }
 
 function compress(data: Buffer, coding: Compression): Buffer {
+  const zlib = zlibOf();
   switch (coding) {
     case 'gzip':
       return zlib.gzipSync(data);
