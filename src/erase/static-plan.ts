@@ -40,6 +40,15 @@ export function mustOpen(value: unknown): boolean {
   return !isPlainObject(value) || typeof v.toJSON === 'function' || typeof v.then === 'function';
 }
 
+/** {@link mayOpenBelow} behind a first-character test the common string (a name, an id) fails at once. */
+function mayOpen(text: string, key: string | number, parent: object): boolean {
+  const c = text.charCodeAt(0);
+  return (
+    (c <= 0x22 || c === 0x5b || c === 0x7b || c === 0xfeff || key === 'body') &&
+    mayOpenBelow(text, key, parent)
+  );
+}
+
 /** An own `toJSON` (what leaves is its result) or `then` (a thenable): the object must be opened. */
 function isHook(key: string, value: unknown): boolean {
   return typeof value === 'function' && (key === 'toJSON' || key === 'then');
@@ -191,13 +200,18 @@ function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown
     return value;
   }
   if (depth > MAX_FAST_DEPTH) throw TOO_DEEP;
-  if (mustOpen(value)) throw NEEDS_OPEN;
+  // Not plain data: open first. A plain object's own `toJSON`/`then` matters where a name is missing
+  // (its JSON form may hold it): checked there, and while reading keys, not on every node.
+  if (!Array.isArray(value) && !isPlainObject(value)) throw NEEDS_OPEN;
   if (node.names !== null) {
     if (Array.isArray(value)) return value;
     const obj = value as Record<string, unknown>;
     let out: Record<string, unknown> | undefined;
     for (const [name, child] of node.names) {
-      if (!Object.hasOwn(obj, name)) continue;
+      if (!Object.hasOwn(obj, name)) {
+        if (mustOpen(obj)) throw NEEDS_OPEN;
+        continue;
+      }
       const v = obj[name];
       const m = step(child, v, name, run, depth);
       if (!Object.is(m, v)) {
@@ -265,6 +279,7 @@ function mapObject(value: Record<string, unknown>, child: PlanNode, run: Run, de
   let out: Record<string, unknown> | undefined;
   for (const k of Object.keys(value)) {
     const v = value[k];
+    if (isHook(k, v)) throw NEEDS_OPEN;
     const m = step(child, v, k, run, depth);
     if (!Object.is(m, v)) {
       out ??=
@@ -296,7 +311,7 @@ function descend(name: string, terminal: PlanNode, value: unknown, run: Run, dep
     for (let i = 0; i < value.length; i++) {
       const v = value[i];
       if (v === null || typeof v !== 'object') {
-        if (typeof v === 'string' && mayOpenBelow(v, i, value)) throw NEEDS_OPEN;
+        if (typeof v === 'string' && mayOpen(v, i, value)) throw NEEDS_OPEN;
         continue;
       }
       keys?.push(i);
@@ -333,7 +348,7 @@ function descend(name: string, terminal: PlanNode, value: unknown, run: Run, dep
       if (k === name) continue;
       const v = obj[k];
       if (v === null || typeof v !== 'object') {
-        if (typeof v === 'string' ? mayOpenBelow(v, k, obj) : isHook(k, v)) throw NEEDS_OPEN;
+        if (typeof v === 'string' ? mayOpen(v, k, obj) : isHook(k, v)) throw NEEDS_OPEN;
         continue;
       }
       keys?.push(k);
@@ -372,7 +387,7 @@ function descendObject(
     } else if (v !== null && typeof v === 'object') {
       m = descend(name, terminal, v, run, depth + 1);
     } else {
-      if (typeof v === 'string' ? mayOpenBelow(v, k, obj) : isHook(k, v)) throw NEEDS_OPEN;
+      if (typeof v === 'string' ? mayOpen(v, k, obj) : isHook(k, v)) throw NEEDS_OPEN;
       continue;
     }
     if (!Object.is(m, v)) {
