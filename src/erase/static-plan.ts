@@ -49,6 +49,14 @@ function mayOpen(text: string, key: string | number, parent: object): boolean {
   );
 }
 
+/**
+ * Whether a plain object has a `toJSON` function, or (at the root, the value that may be awaited) a
+ * `then` function. A nested thenable is serialized by its fields like any object, so it needs no check.
+ */
+function hasOwnHook(obj: Record<string, unknown>, root: boolean): boolean {
+  return typeof obj.toJSON === 'function' || (root && typeof obj.then === 'function');
+}
+
 /** An own `toJSON` (what leaves is its result) or `then` (a thenable): the object must be opened. */
 function isHook(key: string, value: unknown): boolean {
   return typeof value === 'function' && (key === 'toJSON' || key === 'then');
@@ -215,6 +223,9 @@ function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown
       const v = obj[name];
       const m = step(child, v, name, run, depth);
       if (!Object.is(m, v)) {
+        // About to write a masked copy: an own toJSON (which may close over the original) or then
+        // decides what leaves instead, so the object is opened first.
+        if (out === undefined && hasOwnHook(obj, depth === 0)) throw NEEDS_OPEN;
         out ??=
           Object.getPrototypeOf(obj) === null
             ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
@@ -241,10 +252,15 @@ function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown
         if (Object.is(m, v)) return value;
         return m === REMOVE ? value.filter((_, j) => j !== i) : Object.assign(value.slice(), { [i]: m });
       }
-      if (edge.kind === 'index' || !isPlainObject(value) || !Object.hasOwn(value, edge.name)) return value;
+      if (edge.kind === 'index' || !isPlainObject(value)) return value;
+      if (!Object.hasOwn(value, edge.name)) {
+        if (mustOpen(value)) throw NEEDS_OPEN;
+        return value;
+      }
       const v = value[edge.name];
       const m = step(child, v, edge.name, run, depth);
       if (Object.is(m, v)) return value;
+      if (hasOwnHook(value, depth === 0)) throw NEEDS_OPEN;
       const out =
         Object.getPrototypeOf(value) === null
           ? (Object.assign(Object.create(null), value) as Record<string, unknown>)
