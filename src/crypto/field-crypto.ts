@@ -12,7 +12,7 @@ import type { Location } from '../selector/compile.js';
 import type { CompiledSelector } from '../selector/selector.js';
 
 /** How many values are transformed at once; the provider's single-flight cache makes the rest hits. */
-export const FIELD_CONCURRENCY = 8;
+export const FIELD_CONCURRENCY = 16;
 
 /**
  * Numbers the nodes a selection reached by their path (two routes to one node get one number), each in

@@ -171,10 +171,10 @@ describe('500 forged ciphertexts in one decrypt call (item 14)', () => {
       DataMaskingEncryptionError,
     );
     expect(kms().count('Decrypt')).toBeLessThanOrEqual(FIELD_CONCURRENCY);
-    expect(FIELD_CONCURRENCY).toBeLessThanOrEqual(8);
+    expect(FIELD_CONCURRENCY).toBeLessThanOrEqual(16);
   });
 
-  test('500 genuine messages whose key KMS refuses: at most 8 Decrypt calls, never 500', async () => {
+  test('500 genuine messages whose key KMS refuses: at most FIELD_CONCURRENCY (16) Decrypt calls, never 500', async () => {
     const writer = new DataMasking({ provider: provider(kms().keys, { cache: false }) });
     const cards = await Promise.all(
       Array.from({ length: N }, (_, i) => writer.encrypt(`card-${i}`, { context: ctx }) as Promise<string>),
@@ -188,7 +188,7 @@ describe('500 forged ciphertexts in one decrypt call (item 14)', () => {
       ).rejects.toBeInstanceOf(DataMaskingDecryptKeyError);
     });
     expect(kms().count('Decrypt')).toBeGreaterThan(0);
-    expect(kms().count('Decrypt')).toBeLessThanOrEqual(8);
+    expect(kms().count('Decrypt')).toBeLessThanOrEqual(FIELD_CONCURRENCY);
     expect(ms).toBeLessThan(BOUND_MS);
   });
 
