@@ -143,6 +143,12 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   // Compiled now, at cold start; the options object is not read again (a snapshot, SPEC §4.6).
   const eraser: Eraser | undefined =
     options.erase === undefined ? undefined : masker.compileErase({ ...options.erase });
+  // For a bare result (sent as the body), the expressions that start at `body`, applied to `{ body }`.
+  const bodyEraser = bodyOnlyEraser(masker, options.erase);
+  const bodyEncrypt =
+    encrypt === undefined || !encrypt.fields.some(startsAtBody)
+      ? undefined
+      : { ...encrypt, fields: encrypt.fields.filter(startsAtBody) };
   const masksResponses = eraser !== undefined || encrypt !== undefined;
   // A thrown error is free text: masked with the erase detectors, or every built-in one (SPEC §4.7).
   const maskError = maskThrownErrors(options.erase?.detectors);
@@ -161,15 +167,15 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
     try {
       // Promises awaited, streams read, getters read once: masking sees what would be sent.
       const settled = await settleResponse(response, isHttpEvent(request.event));
-      const mask = async (value: unknown): Promise<unknown> => {
-        let out = value;
-        if (eraser !== undefined) out = eraser(out);
-        if (encrypt !== undefined) out = await applyCrypto(encrypt, 'encrypt', request, out);
-        return out;
-      };
-      let out = await mask(settled.response);
-      if (settled.bodyIsDocument === true && out !== null && typeof out === 'object' && 'body' in out) {
-        out = { ...out, body: await mask((out as { body: unknown }).body) };
+      let out = settled.response;
+      if (eraser !== undefined) out = eraser(out);
+      if (encrypt !== undefined) out = await applyCrypto(encrypt, 'encrypt', request, out);
+      if (settled.bare === true && (bodyEraser !== undefined || bodyEncrypt !== undefined)) {
+        // Each expression applies once: those at `body` to the result as a body, the others as a document.
+        let wrapped: unknown = { statusCode: 200, body: out };
+        if (bodyEraser !== undefined) wrapped = bodyEraser(wrapped);
+        if (bodyEncrypt !== undefined) wrapped = await applyCrypto(bodyEncrypt, 'encrypt', request, wrapped);
+        out = (wrapped as { body: unknown }).body;
       }
       out = settled.restore(out);
       produced.set(request, out);
@@ -243,6 +249,28 @@ function compileCrypto(masker: DataMasking, options: CryptoFieldsOptions, what: 
   // Compiled now: a bad expression fails at cold start, not on a request.
   const selectors = options.fields.map((field) => compileSelector(field));
   return { masker, fields: [...options.fields], context, selectors, opener: new Opener(selectors) };
+}
+
+/** Whether an expression starts with the member `body` (`$.body.email`, `body.email`). */
+function startsAtBody(expression: string): boolean {
+  const first = compileSelector(expression).query.segments[0];
+  if (first === undefined || first.descendant || first.selectors.length !== 1) return false;
+  const selector = first.selectors[0];
+  return (selector.kind === 'name' || selector.kind === 'nameOrIndex') && selector.name === 'body';
+}
+
+/** The erase options restricted to the expressions that start at `body` (no detectors: they ran already). */
+function bodyOnlyEraser(masker: DataMasking, erase: EraseOptions | undefined): Eraser | undefined {
+  if (erase === undefined) return undefined;
+  const { fields, maskingRules, detectors: _detectors, ...rule } = erase;
+  const bodyFields = (fields ?? []).filter(startsAtBody);
+  const bodyRules = Object.entries(maskingRules ?? {}).filter(([expression]) => startsAtBody(expression));
+  if (bodyFields.length === 0 && bodyRules.length === 0) return undefined;
+  return masker.compileErase({
+    ...rule,
+    fields: bodyFields,
+    maskingRules: Object.fromEntries(bodyRules),
+  } as EraseOptions);
 }
 
 /** The values the expressions select in `data` (JSON strings opened); none when it cannot be opened. */

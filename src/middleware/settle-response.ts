@@ -18,11 +18,11 @@ export interface SettledResponse {
   readonly response: unknown;
   readonly restore: (masked: unknown) => unknown;
   /**
-   * The response is a `{ statusCode: 200, body }` standing for a bare result that HTTP sends as the body
-   * (a stream, a string, an object without `statusCode`): mask `body` as a document of its own too, so
-   * `$.body.email` and `$.email` both reach what the handler returned.
+   * The response is a bare result that HTTP sends as the body (a stream, a string, an object without
+   * `statusCode`): besides masking it as a document (`$.email`), expressions that start at `body`
+   * (`$.body.email`) apply to it as the body of a 200.
    */
-  readonly bodyIsDocument?: boolean;
+  readonly bare?: boolean;
 }
 
 type StreamKind = 'node' | 'web';
@@ -70,16 +70,9 @@ export async function settleResponse(response: unknown, httpEvent = false): Prom
   };
 }
 
-/** A bare result masked as the body of a 200, handed back in its own shape. */
+/** A bare result: masked as it is (and, for `body` expressions, as a body), handed back in its own shape. */
 function asBody(value: unknown, rebuild: (body: unknown) => unknown): SettledResponse {
-  return {
-    response: { statusCode: 200, body: value },
-    bodyIsDocument: true,
-    restore: (masked) =>
-      masked !== null && typeof masked === 'object' && 'body' in masked && !('headers' in masked)
-        ? rebuild((masked as { body: unknown }).body)
-        : masked,
-  };
+  return { response: value, bare: true, restore: rebuild };
 }
 
 function hasStatusCode(value: unknown): boolean {
