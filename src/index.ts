@@ -8,8 +8,11 @@
 export type { EncryptionContext, EncryptionProvider } from './crypto/encryption-provider.js';
 export {
   type CryptoOptions,
+  type CryptoOptions as EncryptOptions,
+  type CryptoOptions as DecryptOptions,
   DataMasking,
   type DataMaskingOptions,
+  type DataMaskingOptions as DataMaskingConstructorOptions,
   type MaskedPayload,
 } from './data-masking.js';
 export {
@@ -21,7 +24,7 @@ export {
   redactString,
   resolveDetectors,
 } from './detectors/index.js';
-export { DEFAULT_MASK } from './erase/constants.js';
+export { DEFAULT_MASK, DEFAULT_MASK_VALUE } from './erase/constants.js';
 export type { EraseOptions, Eraser } from './erase/eraser.js';
 export type { FieldRule, MaskFunction, MaskingRule } from './erase/rule.js';
 export * from './errors.js';
