@@ -41,7 +41,20 @@ async function show(title: string, note: string, event: unknown, run: () => Prom
   console.log(dim(`  ${note}`));
   console.log(`  event:\n    ${indent(readable(event))}`);
   console.log(dim('  log lines:'));
-  const response = await run();
+  // A person reads this: an error http-error-handler logs (with console.error, stack and all) is shown as
+  // its first line.
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+    write(
+      typeof chunk === 'string' && chunk.includes('\n    at ') ? `${chunk.split('\n')[0]}\n` : chunk,
+      ...rest,
+    )) as typeof process.stderr.write;
+  let response: unknown;
+  try {
+    response = await run();
+  } finally {
+    process.stderr.write = write;
+  }
   console.log(`  response:\n    ${indent(readable(response))}`);
 }
 
