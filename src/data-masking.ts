@@ -146,7 +146,8 @@ export class DataMasking {
   public async encrypt<T>(data: T, options: CryptoOptions = {}): Promise<T | string> {
     assertKnownOptions(options, CRYPTO_OPTIONS, 'the encrypt options');
     const provider = this.#requireProvider();
-    const context = validateContext(options.context);
+    // As Powertools calls the provider: the context as given (a checked copy), `undefined` when none.
+    const context = options.context === undefined ? undefined : validateContext(options.context);
     const { providerOptions } = options;
     const encryptValue = (value: unknown) =>
       providerOptions === undefined
@@ -171,7 +172,8 @@ export class DataMasking {
   public async decrypt<T = unknown>(data: unknown, options: CryptoOptions = {}): Promise<T> {
     assertKnownOptions(options, CRYPTO_OPTIONS, 'the decrypt options');
     const provider = this.#requireProvider();
-    const context = validateContext(options.context);
+    // As Powertools calls the provider: the context as given (a checked copy), `undefined` when none.
+    const context = options.context === undefined ? undefined : validateContext(options.context);
     const { providerOptions } = options;
     const decryptValue = async (value: unknown) =>
       parsePlaintext(
@@ -215,7 +217,7 @@ export class DataMasking {
     const selectors = fields.map((f) => this.#selector(f));
     const opener = this.#opener(selectors, mode);
     const opened = opener.open(data);
-    const targets = selectTargets(opened.working, selectors, this.#throwOnMissingField);
+    const targets = selectTargets(opened.working, selectors, this.#throwOnMissingField, this.#onMissing());
     const transform = prepare(targets);
     const result = await withKmsBudget(() => transformTargets(opened.working, targets, transform));
     return opener.close(result, opened);
@@ -234,7 +236,7 @@ export class DataMasking {
 
   #requireProvider(): EncryptionProvider {
     if (this.#provider === undefined) {
-      throw new DataMaskingEncryptionError('an encryption provider is required to encrypt or decrypt');
+      throw new DataMaskingEncryptionError('Encryption provider is required for encrypt/decrypt operations');
     }
     return this.#provider;
   }
@@ -242,8 +244,15 @@ export class DataMasking {
   #compile(options: EraseOptions | undefined): Eraser {
     return compileEraser(options, {
       throwOnMissingField: this.#throwOnMissingField,
+      onMissing: this.#onMissing(),
       compile: (expression) => this.#selector(expression),
     });
+  }
+
+  /** Powertools warns once per expression skipped with `throwOnMissingField: false`; a quiet masker does not. */
+  #onMissing(): ((expression: string) => void) | undefined {
+    if (quiet.has(this)) return undefined;
+    return warnMissing;
   }
 
   #selector(expression: string): CompiledSelector {
@@ -255,6 +264,20 @@ export class DataMasking {
     }
     return selector;
   }
+}
+
+const warnMissing = (expression: string): void => console.warn(`Field not found: '${expression}'`);
+
+/** Maskers that skip missing fields without a warning: those the middleware and the logger use inside. */
+const quiet = new WeakSet<DataMasking>();
+
+/**
+ * @internal A masker that skips missing fields silently: events, responses and log entries vary, and a
+ * warning per request would flood the logs.
+ */
+export function quietMasker(masker: DataMasking): DataMasking {
+  quiet.add(masker);
+  return masker;
 }
 
 /** JSON text of a value to encrypt; values JSON cannot hold are refused, not silently dropped. */

@@ -71,7 +71,8 @@ export class DataMaskingFieldNotFoundError extends DataMaskingError {
   public readonly expression: string;
 
   public constructor(expression: string, options?: DataMaskingErrorOptions) {
-    super(`Field not found: ${JSON.stringify(expression)} selected nothing`, options);
+    // Powertools' text, so tests written against it keep passing.
+    super(`Field not found: '${expression}'`, options);
     this.name = 'DataMaskingFieldNotFoundError';
     this.expression = expression;
   }
@@ -117,11 +118,7 @@ export class DataMaskingContextMismatchError extends DataMaskingEncryptionError 
   public readonly mismatchedKeys: readonly string[];
 
   public constructor(mismatchedKeys: readonly string[], options?: DataMaskingContextMismatchErrorOptions) {
-    super(
-      options?.message ??
-        `Encryption context mismatch on key(s): ${mismatchedKeys.map((k) => JSON.stringify(k)).join(', ') || '(none)'}`,
-      options,
-    );
+    super(options?.message ?? mismatchMessage(mismatchedKeys), options);
     this.name = 'DataMaskingContextMismatchError';
     this.mismatchedKeys = mismatchedKeys;
   }
@@ -183,4 +180,15 @@ export class DataMaskingProviderUnavailableError extends DataMaskingEncryptionEr
     super(message, options);
     this.name = 'DataMaskingProviderUnavailableError';
   }
+}
+
+/**
+ * Powertools' text (`Encryption context mismatch for key 'tenant_id'`), then every mismatched key when
+ * there are several.
+ */
+function mismatchMessage(keys: readonly string[]): string {
+  if (keys.length === 0) return 'Encryption context mismatch';
+  const quoted = keys.map((k) => `'${k}'`);
+  const first = `Encryption context mismatch for key ${quoted[0]}`;
+  return keys.length === 1 ? first : `${first} (mismatched keys: ${quoted.join(', ')})`;
 }

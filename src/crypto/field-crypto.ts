@@ -62,6 +62,7 @@ export function selectTargets(
   data: unknown,
   selectors: readonly CompiledSelector[],
   throwOnMissingField: boolean,
+  onMissing?: (expression: string) => void,
 ): Location[] {
   const ids = new PathIds();
   const byId = new Map<number, Location>();
@@ -73,6 +74,7 @@ export function selectTargets(
       if (!byId.has(id)) byId.set(id, loc);
     });
     if (!selected && throwOnMissingField) throw new DataMaskingFieldNotFoundError(selector.expression);
+    if (!selected) onMissing?.(selector.expression);
   }
   // Whether a location lies below a selected one, remembered per location: each is decided once.
   const below = new Map<Location, boolean>();

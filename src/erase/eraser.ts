@@ -33,6 +33,8 @@ export type EraseOptions = MaskingRule & {
 export interface EraserSettings {
   /** Throw {@link DataMaskingFieldNotFoundError} when an expression selects nothing (else skip it). */
   throwOnMissingField: boolean;
+  /** Told about each expression that selected nothing in one call, when it is skipped (not thrown). */
+  onMissing?: (expression: string) => void;
   /** Compiles (or fetches from a cache) one expression. */
   compile: (expression: string) => CompiledSelector;
   /** @internal Tests turn the static fast path off to check it against the general evaluator. */
@@ -85,7 +87,7 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
       ? undefined
       : (leaf: unknown) => (typeof leaf === 'string' ? redactString(leaf, found, DEFAULT_MASK) : leaf);
   const redactKey = found.length === 0 ? undefined : (key: string) => redactString(key, found, DEFAULT_MASK);
-  const { throwOnMissingField } = settings;
+  const { throwOnMissingField, onMissing } = settings;
   // Throws NEEDS_OPEN (caught below) when an expression must look into a string, bytes or an instance.
   const watch = {
     inside: (value: unknown) => {
@@ -112,6 +114,7 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
         watching ? watch : undefined,
       );
       if (!selected && throwOnMissingField) throw new DataMaskingFieldNotFoundError(selector.expression);
+      if (!selected) onMissing?.(selector.expression);
     }
     return writer.finish();
   };
@@ -136,6 +139,9 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
           if (throwOnMissingField) {
             const missing = hits.indexOf(0);
             if (missing >= 0) throw new DataMaskingFieldNotFoundError(targets[missing].selector.expression);
+          } else if (onMissing !== undefined) {
+            for (let i = 0; i < hits.length; i++)
+              if (hits[i] === 0) onMissing(targets[i].selector.expression);
           }
           return result;
         };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { DataMasking } from '../data-masking.js';
+import { DataMasking, quietMasker } from '../data-masking.js';
 import { type Detector, type DetectorName, redactString, resolveDetectors } from '../detectors/index.js';
 import { DEFAULT_MASK } from '../erase/constants.js';
 import type { Eraser } from '../erase/eraser.js';
@@ -140,7 +140,10 @@ export class EntryMasker {
     // strings (`$.event.body.card` on a string body) as `erase` does everywhere, and withholds (throws)
     // what an expression must look into and cannot open.
     this.#erase = hasFields
-      ? new DataMasking({ throwOnMissingField: false }).compileErase({ fields: fields ?? [], maskingRules })
+      ? quietMasker(new DataMasking({ throwOnMissingField: false })).compileErase({
+          fields: fields ?? [],
+          maskingRules,
+        })
       : undefined;
   }
 

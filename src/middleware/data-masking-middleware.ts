@@ -8,7 +8,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import { validateContext } from '../crypto/context.js';
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
-import { DataMasking } from '../data-masking.js';
+import { DataMasking, quietMasker } from '../data-masking.js';
 import type { EraseOptions, Eraser } from '../erase/eraser.js';
 import { Opener } from '../erase/opener.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
@@ -115,7 +115,7 @@ export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
     throw new DataMaskingUnsupportedTypeError("dataMasking() needs a 'masker': a DataMasking instance");
   }
   // Events and responses vary: a field missing from one of them is skipped, not an error.
-  const masker = options.masker.withOptions({ throwOnMissingField: false });
+  const masker = quietMasker(options.masker.withOptions({ throwOnMissingField: false }));
   const { logger } = options;
   if (logger !== undefined) {
     if (logger === null || typeof logger.error !== 'function') {

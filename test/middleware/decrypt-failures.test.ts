@@ -84,10 +84,10 @@ describe.each(HTTP_KINDS)("tenant A's ciphertext sent by tenant B (%s)", (kind) 
       expect(run.result).toEqual({
         statusCode: 403,
         headers: { 'Content-Type': 'text/plain' },
-        body: 'Encryption context mismatch on key(s): "tenant_id"',
+        body: "Encryption context mismatch for key 'tenant_id'",
       });
       expect(messages).toEqual([
-        'dataMasking: decrypting the event failed (DataMaskingContextMismatchError: Encryption context mismatch on key(s): "tenant_id")',
+        "dataMasking: decrypting the event failed (DataMaskingContextMismatchError: Encryption context mismatch for key 'tenant_id')",
       ]);
       // http-error-handler logs the error itself (console.error), cause chain included.
       expect(run.output).toContain('DataMaskingContextMismatchError');

@@ -199,7 +199,7 @@ test('a failed decrypt answered by http-error-handler keeps its 403 with respons
   expect(run.result).toEqual({
     statusCode: 403,
     headers: { 'Content-Type': 'text/plain' },
-    body: 'Encryption context mismatch on key(s): "tenant_id"',
+    body: "Encryption context mismatch for key 'tenant_id'",
   });
   expectAbsent(CARD, run.result, run.output);
 });
