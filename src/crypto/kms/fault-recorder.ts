@@ -8,6 +8,7 @@
  * @module
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { currentKmsBudget } from '../kms-budget.js';
 
 /** The KMS operations the keyring calls. */
@@ -69,6 +70,12 @@ export function currentRecord(): CallRecord | undefined {
 
 type AnyClient = Record<string, (...args: unknown[]) => unknown>;
 
+const COMMANDS: Record<KmsOperation, new (input: never) => unknown> = {
+  GenerateDataKey: GenerateDataKeyCommand,
+  Encrypt: EncryptCommand,
+  Decrypt: DecryptCommand,
+};
+
 const METHODS: Record<string, KmsOperation> = {
   generateDataKey: 'GenerateDataKey',
   encrypt: 'Encrypt',
@@ -76,8 +83,8 @@ const METHODS: Record<string, KmsOperation> = {
 };
 
 /**
- * Wraps a KMS client (the aggregated `KMS` class or anything with its three methods) so its failures are
- * recorded. Returns an object with only the methods the keyring calls.
+ * Wraps a KMS client (the aggregated `KMS` class, anything with its three methods, or the modular
+ * `KMSClient` with `send`) so its failures are recorded. Returns an object with only the methods the keyring calls.
  */
 export function recordingClient(client: unknown, maxCallsPerRequest = Number.POSITIVE_INFINITY): unknown {
   if (client === undefined || client === null || client === false) return client;
@@ -96,9 +103,13 @@ export function recordingClient(client: unknown, maxCallsPerRequest = Number.POS
         budget.calls++;
       }
       try {
-        const response = target[method].call(target, input) as
-          | { promise?: () => Promise<unknown> }
-          | Promise<unknown>;
+        // The aggregated `KMS` class (and v2 clients) have one method per operation; the modular
+        // `KMSClient` that v3 users construct has only `send(command)`.
+        const response = (
+          typeof target[method] === 'function'
+            ? target[method].call(target, input)
+            : target.send.call(target, new COMMANDS[operation](input as never))
+        ) as { promise?: () => Promise<unknown> } | Promise<unknown>;
         // The SDK accepts v2 clients (`.promise()`) as well as v3 ones.
         return await (typeof (response as { promise?: unknown }).promise === 'function'
           ? (response as { promise: () => Promise<unknown> }).promise()
