@@ -117,7 +117,10 @@ export class DataMasking {
    *
    * @throws {DataMaskingInvalidSelectorError} for an expression that does not parse.
    */
-  public compileErase(options?: EraseOptions): Eraser {
+  public compileErase(): <T>(data: T) => MaskedPayload<T>;
+  public compileErase(options: EraseOptions): Eraser;
+  public compileErase(options?: EraseOptions): Eraser | (<T>(data: T) => MaskedPayload<T>);
+  public compileErase(options?: EraseOptions): Eraser | (<T>(data: T) => MaskedPayload<T>) {
     if (options === undefined) {
       this.#whole ??= this.#compile(undefined);
       return this.#whole;
@@ -143,6 +146,9 @@ export class DataMasking {
    * @throws {DataMaskingFieldNotFoundError} for an expression that selects nothing (when on), before any KMS call.
    * @throws {DataMaskingEncryptionError} (a subclass) when the provider fails.
    */
+  public encrypt<T>(data: T, options: CryptoOptions & { fields: readonly string[] }): Promise<T>;
+  /** Encrypts `data`; without `fields` the result is one base64 ciphertext string. */
+  public encrypt<T>(data: T, options?: CryptoOptions): Promise<T | string>;
   public async encrypt<T>(data: T, options: CryptoOptions = {}): Promise<T | string> {
     assertKnownOptions(options, CRYPTO_OPTIONS, 'the encrypt options');
     const provider = this.#requireProvider();
@@ -169,7 +175,7 @@ export class DataMasking {
    * @throws {DataMaskingContextMismatchError} when a message's context is not exactly `context`.
    * @throws {DataMaskingEncryptionError} (a subclass) for any other decryption failure.
    */
-  public async decrypt<T = unknown>(data: unknown, options: CryptoOptions = {}): Promise<T> {
+  public async decrypt<T>(data: T | string, options: CryptoOptions = {}): Promise<T> {
     assertKnownOptions(options, CRYPTO_OPTIONS, 'the decrypt options');
     const provider = this.#requireProvider();
     // As Powertools calls the provider: the context as given (a checked copy), `undefined` when none.

@@ -46,8 +46,14 @@ interface Target {
   readonly rule: CompiledRule;
 }
 
-/** An erase configuration compiled once; call it for each payload. */
-export type Eraser = (data: unknown) => unknown;
+/**
+ * An erase configuration compiled once; call it for each payload. It returns what it was given, masked,
+ * so the result has the input's type (a JSON string stays a string).
+ */
+export type Eraser = <T>(data: T) => T;
+
+/** The untyped function an eraser is built from. */
+type EraseFn = (data: unknown) => unknown;
 
 /**
  * Compiles erase options into an {@link Eraser}. Invalid expressions and malformed rules throw here,
@@ -78,8 +84,8 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
 
   if (targets.length === 0 && found.length === 0) {
     // No field and no detector: the whole payload.
-    if (topRule === undefined) return eraseWhole;
-    return (data) => (data === null || data === undefined ? data : topRule.apply(data, () => '$'));
+    if (topRule === undefined) return typed(eraseWhole);
+    return typed((data) => (data === null || data === undefined ? data : topRule.apply(data, () => '$')));
   }
 
   const redact =
@@ -159,9 +165,9 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
     return opener.close(result, opened);
   };
 
-  if (redact !== undefined) return openAndMask; // detectors look at every string: open everything first
+  if (redact !== undefined) return typed(openAndMask); // detectors look at every string: open everything first
   const selectFirst = select as (data: unknown, watching: boolean) => unknown;
-  return (data) => {
+  return typed((data) => {
     try {
       // Plain JSON data (the common case) is masked in one pass, without opening anything.
       return selectFirst(data, true);
@@ -169,8 +175,11 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
       if (error !== NEEDS_OPEN) throw error;
     }
     return openAndMask(data);
-  };
+  });
 }
+
+/** An eraser gives back what it is given, masked: the input's type (the compiled functions are untyped). */
+const typed = (fn: EraseFn): Eraser => fn as Eraser;
 
 /** SPEC §4.1 without fields or rule: an array becomes masks of the same length, anything else one mask. */
 function eraseWhole(data: unknown): unknown {
