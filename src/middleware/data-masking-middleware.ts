@@ -26,32 +26,35 @@ import {
 } from './http.js';
 import { settleResponse } from './settle-response.js';
 
-/** An encryption context, or how to read it from the request (typically from authorizer claims). */
-export type ContextOption =
+/**
+ * An encryption context, or how to read it from the request (typically from authorizer claims). With
+ * `dataMasking<TEvent>()`, `request.event` is typed.
+ */
+export type ContextOption<TEvent = unknown, TResult = unknown> =
   | EncryptionContext
-  | ((request: Request) => EncryptionContext | Promise<EncryptionContext>);
+  | ((request: Request<TEvent, TResult>) => EncryptionContext | Promise<EncryptionContext>);
 
 /** Fields to encrypt or decrypt, and the context to bind them to. */
-export interface CryptoFieldsOptions {
+export interface CryptoFieldsOptions<TEvent = unknown, TResult = unknown> {
   /** Field expressions over the event (decrypt) or the response (encrypt); they reach into JSON strings. */
   fields: readonly string[];
   /** The encryption context, or a function of the request that returns it (sync or async). */
-  context?: ContextOption;
+  context?: ContextOption<TEvent, TResult>;
 }
 
 /** Options of {@link dataMasking}. */
-export interface DataMaskingMiddlewareOptions {
+export interface DataMaskingMiddlewareOptions<TEvent = unknown, TResult = unknown> {
   /**
    * The masker; it needs a provider when `decrypt` or `encrypt` is set. Optional when only `erase` is:
    * a `new DataMasking()` is used.
    */
   masker?: DataMasking;
   /** Event fields to decrypt before the handler runs. */
-  decrypt?: CryptoFieldsOptions;
+  decrypt?: CryptoFieldsOptions<TEvent, TResult>;
   /** Response fields to erase (the `erase` options: fields, maskingRules, a rule, detectors). */
   erase?: EraseOptions;
   /** Response fields to encrypt, after erasing. */
-  encrypt?: CryptoFieldsOptions;
+  encrypt?: CryptoFieldsOptions<TEvent, TResult>;
   /**
    * The function's logger, declared next to response masking. A Powertools Logger must mask (have a
    * `MaskingLogFormatter`), or `dataMasking()` refuses it at cold start; the middleware reports its own
@@ -101,7 +104,13 @@ interface Compiled {
  *   .use(httpErrorHandler());
  * ```
  */
-export function dataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
+export function dataMasking<TEvent = unknown, TResult = unknown>(
+  opts: DataMaskingMiddlewareOptions<TEvent, TResult>,
+): MiddlewareObj<TEvent, TResult> {
+  return compileDataMasking(opts as DataMaskingMiddlewareOptions) as unknown as MiddlewareObj<TEvent, TResult>;
+}
+
+function compileDataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   if (opts === null || typeof opts !== 'object') {
     throw new DataMaskingUnsupportedTypeError(
       'dataMasking() needs options: { erase } or a masker with decrypt/encrypt',
