@@ -49,8 +49,6 @@ test('the README middleware snippet decrypts for the caller, erases and encrypts
   expect(response.statusCode).toBe(200);
   // Decrypted for the handler, then masked in the response by the creditCard detector.
   expect(response.body.card).toBe('*****');
-    '**** **** **** ****'.replace(/\*+/g, '*****').split(' ')[0] === '*****' ? response.body.card : '',
-  );
   expect(response.body.email).toBe('*****');
   expect(response.body.account).not.toBe('DE89 3704');
   await expect(masker.decrypt(response.body.account, { context: { tenant_id: 'acme' } })).resolves.toBe(
