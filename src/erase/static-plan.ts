@@ -16,7 +16,7 @@ import { normalizedPath } from '../selector/normalized-path.js';
 import { isPlainObject } from '../selector/values.js';
 import { looksLikeJson } from './codecs.js';
 import { REMOVE } from './constants.js';
-import { putMember, setMember, shallowCopy } from './map-leaves.js';
+import { putMember, setMember } from './map-leaves.js';
 import type { CompiledRule } from './rule.js';
 
 /** Past this depth the recursive walk hands the payload to the iterative general evaluator. */

@@ -107,7 +107,10 @@ interface Compiled {
 export function dataMasking<TEvent = unknown, TResult = unknown>(
   opts: DataMaskingMiddlewareOptions<TEvent, TResult>,
 ): MiddlewareObj<TEvent, TResult> {
-  return compileDataMasking(opts as DataMaskingMiddlewareOptions) as unknown as MiddlewareObj<TEvent, TResult>;
+  return compileDataMasking(opts as DataMaskingMiddlewareOptions) as unknown as MiddlewareObj<
+    TEvent,
+    TResult
+  >;
 }
 
 function compileDataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {

@@ -18,7 +18,7 @@ const lambdaHandler = async (event: Event) => {
   return { statusCode: 200, body: { card: body.card, email: 'jane@example.com', account: 'DE89 3704' } };
 };
 
-// --- the snippet ---------------------------------------------------------------------------------
+// --- the snippet (its `export` dropped: a test file exports nothing) -----------------------------------------------------------------------------
 const masker = new DataMasking({
   provider: new AWSEncryptionSDKProvider({ keys: [process.env.KMS_KEY_ARN!] }),
 });
@@ -27,7 +27,7 @@ const tenantOf = (event: Event) => ({
   tenant_id: String(event.requestContext.authorizer.jwt.claims.tenant_id),
 });
 
-export const handler = middy(lambdaHandler)
+const handler = middy(lambdaHandler)
   .use(
     dataMasking<Event>({
       masker,
