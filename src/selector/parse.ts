@@ -30,7 +30,7 @@ type Parsed = LogicalExpr | Bare;
 
 const isBare = (e: Parsed): e is Bare => e.type === 'literal' || e.type === 'query' || e.type === 'function';
 
-/** Options of {@link parseExpression}. */
+/** Options of `compileSelector` (and the parser behind it). */
 export interface ParseOptions {
   /**
    * Accept the Powertools shorthand (an expression not starting with `$` means `$.` + expression, and
