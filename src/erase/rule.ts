@@ -23,7 +23,9 @@ type Never<K extends string> = { [P in K]?: never };
 type Shapes = 'regexPattern' | 'maskFormat' | 'dynamicMask' | 'customMask' | 'hash' | 'hmac' | 'remove';
 
 /**
- * How an erased value is replaced. The shapes are mutually exclusive; `{}` is the default mask.
+ * How an erased value is replaced. The shapes are mutually exclusive (a JavaScript caller who passes
+ * several Powertools shapes gets Powertools' precedence: regexPattern, customMask, dynamicMask); `{}` is
+ * the default mask.
  * Non-string values are turned into their string form first (`null` and `undefined` are kept).
  *
  * RegExps (`regexPattern`, `when`) are compiled into private copies: the caller's object and its
@@ -87,6 +89,8 @@ export function stringForm(value: unknown): string {
   return String(value);
 }
 
+const POWERTOOLS_SHAPES = new Set(['regexPattern', 'customMask', 'dynamicMask']);
+
 const RULE_KEYS = new Set<string>([
   'regexPattern',
   'maskFormat',
@@ -101,7 +105,8 @@ const RULE_KEYS = new Set<string>([
 /**
  * Validates and compiles a rule, once, at configuration time.
  *
- * @throws {DataMaskingUnsupportedTypeError} on a malformed rule (two shapes at once, a wrong type).
+ * @throws {DataMaskingUnsupportedTypeError} on a malformed rule (one of this library's shapes mixed with
+ * another, a wrong type).
  */
 export function compileRule(rule: FieldRule | undefined, where: string): CompiledRule {
   if (rule === undefined) return DEFAULT_RULE;
@@ -119,10 +124,13 @@ export function compileRule(rule: FieldRule | undefined, where: string): Compile
       );
     }
   }
-  const shapes = ['regexPattern', 'dynamicMask', 'customMask', 'hash', 'hmac', 'remove'].filter(
+  // In Powertools' precedence order: a JavaScript caller who passes several of its shapes gets the one
+  // Powertools applies (regexPattern, then customMask, then dynamicMask). Mixing in one of this library's
+  // own shapes (hash, hmac, remove) is ambiguous and refused.
+  const shapes = ['regexPattern', 'customMask', 'dynamicMask', 'hash', 'hmac', 'remove'].filter(
     (k) => r[k] !== undefined,
   );
-  if (shapes.length > 1) {
+  if (shapes.length > 1 && shapes.some((k) => !POWERTOOLS_SHAPES.has(k))) {
     throw new DataMaskingUnsupportedTypeError(
       `the masking rule for ${where} mixes ${shapes.join(' and ')}; pick one`,
     );

@@ -106,7 +106,10 @@ describe('masking rules', () => {
   });
 
   test.each<[string, EraseOptions]>([
-    ['two shapes at once', { fields: ['a'], customMask: 'x', dynamicMask: true } as unknown as EraseOptions],
+    [
+      'a Powertools shape with one of ours',
+      { fields: ['a'], customMask: 'x', hash: 'sha256' } as unknown as EraseOptions,
+    ],
     ['regexPattern without maskFormat', { fields: ['a'], regexPattern: /a/ } as unknown as EraseOptions],
     ['an unknown hash', { fields: ['a'], hash: 'md5' } as unknown as EraseOptions],
     ['hmac without a key', { fields: ['a'], hmac: {} } as unknown as EraseOptions],
@@ -115,5 +118,19 @@ describe('masking rules', () => {
     ['fields not an array', { fields: 'a' } as unknown as EraseOptions],
   ])('a malformed rule (%s) is refused at configuration', (_, options) => {
     expect(() => masker.compileErase(options)).toThrow(DataMaskingUnsupportedTypeError);
+  });
+});
+
+describe("several Powertools shapes in one rule: Powertools' precedence (regexPattern, customMask, dynamicMask)", () => {
+  test.each<[string, Record<string, unknown>, string]>([
+    ['customMask over dynamicMask', { customMask: 'XX', dynamicMask: true }, 'XX'],
+    [
+      'regexPattern over the others',
+      { regexPattern: /(.)(.+?)(@.*)/, maskFormat: '$1****$3', customMask: 'XX', dynamicMask: true },
+      'j****@example.com',
+    ],
+  ])('%s', (_, rule, expected) => {
+    const out = new DataMasking().erase({ v: 'jane@example.com' }, { maskingRules: { v: rule as never } });
+    expect(out.v).toBe(expected);
   });
 });

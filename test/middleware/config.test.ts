@@ -105,7 +105,7 @@ describe('other configuration errors: DataMaskingUnsupportedTypeError at cold st
       () =>
         dataMasking({
           masker: fixture.masker(),
-          erase: { maskingRules: { '$.a': { customMask: 'X', dynamicMask: true } as never } },
+          erase: { maskingRules: { '$.a': { customMask: 'X', remove: true } as never } },
         }),
     ],
     [
