@@ -50,6 +50,29 @@ function mayOpen(text: string, key: string | number, parent: object): boolean {
 }
 
 /**
+ * Spread copies, one function per depth (modulo 8). V8 caches the shapes an object spread has seen per
+ * code site; one site copying every kind of object on every path goes megamorphic and becomes several
+ * times slower than a site that sees one shape. Objects at the same depth of a payload mostly share a
+ * shape, so a site per depth stays monomorphic.
+ */
+const SPREADS: readonly ((o: Record<string, unknown>) => Record<string, unknown>)[] = [
+  (o) => ({ ...o }),
+  (o) => ({ ...o }),
+  (o) => ({ ...o }),
+  (o) => ({ ...o }),
+  (o) => ({ ...o }),
+  (o) => ({ ...o }),
+  (o) => ({ ...o }),
+  (o) => ({ ...o }),
+];
+
+/** A shallow copy of a plain object (a null prototype kept), from the spread site of its depth. */
+function copyAt(depth: number, obj: Record<string, unknown>): Record<string, unknown> {
+  if (Object.getPrototypeOf(obj) === null) return Object.assign(Object.create(null), obj);
+  return SPREADS[depth & 7](obj);
+}
+
+/**
  * Whether a plain object has a `toJSON` function, or (at the root, the value that may be awaited) a
  * `then` function. A nested thenable is serialized by its fields like any object, so it needs no check.
  */
@@ -242,10 +265,7 @@ function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown
         // About to write a masked copy: an own toJSON (which may close over the original) or then
         // decides what leaves instead, so the object is opened first.
         if (out === undefined && hasOwnHook(obj, depth === 0)) throw NEEDS_OPEN;
-        out ??=
-          Object.getPrototypeOf(obj) === null
-            ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
-            : { ...(obj as Record<string, unknown>) };
+        out ??= copyAt(depth, obj as Record<string, unknown>);
         putMember(out, name, m);
       }
     }
@@ -277,10 +297,7 @@ function visit(node: PlanNode, value: unknown, run: Run, depth: number): unknown
       const m = step(child, v, edge.name, run, depth);
       if (Object.is(m, v)) return value;
       if (hasOwnHook(value, depth === 0)) throw NEEDS_OPEN;
-      const out =
-        Object.getPrototypeOf(value) === null
-          ? (Object.assign(Object.create(null), value) as Record<string, unknown>)
-          : { ...(value as Record<string, unknown>) };
+      const out = copyAt(depth, value as Record<string, unknown>);
       putMember(out, edge.name, m);
       return out;
     }
@@ -314,10 +331,7 @@ function mapObject(value: Record<string, unknown>, child: PlanNode, run: Run, de
     if (isHook(k, v)) throw NEEDS_OPEN;
     const m = step(child, v, k, run, depth);
     if (!Object.is(m, v)) {
-      out ??=
-        Object.getPrototypeOf(value) === null
-          ? (Object.assign(Object.create(null), value) as Record<string, unknown>)
-          : { ...(value as Record<string, unknown>) };
+      out ??= copyAt(depth, value as Record<string, unknown>);
       putMember(out, k, m);
     }
   }
@@ -369,10 +383,7 @@ function descend(name: string, terminal: PlanNode, value: unknown, run: Run, dep
       if (Object.is(m, v)) m = descend(name, terminal, v, run, depth + 1);
       keys?.pop();
       if (!Object.is(m, v)) {
-        copy =
-          Object.getPrototypeOf(obj) === null
-            ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
-            : { ...(obj as Record<string, unknown>) };
+        copy = copyAt(depth, obj as Record<string, unknown>);
         putMember(copy, name, m);
       }
     }
@@ -387,10 +398,7 @@ function descend(name: string, terminal: PlanNode, value: unknown, run: Run, dep
       const m = descend(name, terminal, v, run, depth + 1);
       keys?.pop();
       if (m !== v) {
-        copy ??=
-          Object.getPrototypeOf(obj) === null
-            ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
-            : { ...(obj as Record<string, unknown>) };
+        copy ??= copyAt(depth, obj as Record<string, unknown>);
         setMember(copy, k, m);
       }
     }
@@ -424,10 +432,7 @@ function descendObject(
     }
     if (!Object.is(m, v)) {
       // A spread site of its own: V8 caches shapes per site, and a site shared by every walker degrades.
-      copy ??=
-        Object.getPrototypeOf(obj) === null
-          ? (Object.assign(Object.create(null), obj) as Record<string, unknown>)
-          : { ...(obj as Record<string, unknown>) };
+      copy ??= copyAt(depth, obj as Record<string, unknown>);
       putMember(copy, k, m);
     }
   }
