@@ -25,9 +25,15 @@ export interface DataMaskingOptions {
   provider?: EncryptionProvider;
   /**
    * Whether an expression that selects nothing throws `DataMaskingFieldNotFoundError` (default `true`,
-   * as in Powertools). When `false`, it is skipped.
+   * as in Powertools). When `false`, it is skipped with a warning, once per expression and call:
+   * `Field not found: '<expression>'` (Powertools' text).
    */
   throwOnMissingField?: boolean;
+  /**
+   * Where that warning goes: anything with `warn(message)`, such as a Powertools Logger (whose entries a
+   * `MaskingLogFormatter` masks). Default: `console.warn`, as in Powertools.
+   */
+  logger?: { warn: (message: string) => void };
 }
 
 /** Options of {@link DataMasking.encrypt} and {@link DataMasking.decrypt}. */
@@ -48,7 +54,7 @@ export type MaskedPayload<T> = T extends null | undefined
     : string;
 
 const CACHE_LIMIT = 256;
-const CONSTRUCTOR_OPTIONS = ['provider', 'throwOnMissingField'];
+const CONSTRUCTOR_OPTIONS = ['provider', 'throwOnMissingField', 'logger'];
 const CRYPTO_OPTIONS = ['fields', 'context', 'providerOptions'];
 
 /**
@@ -67,6 +73,7 @@ const CRYPTO_OPTIONS = ['fields', 'context', 'providerOptions'];
 export class DataMasking {
   readonly #provider: EncryptionProvider | undefined;
   readonly #throwOnMissingField: boolean;
+  readonly #logger: { warn: (message: string) => void } | undefined;
   readonly #selectors = new Map<string, CompiledSelector>();
   readonly #openers = new Map<string, Opener>();
   readonly #erasers = new Map<string, Eraser>();
@@ -76,6 +83,11 @@ export class DataMasking {
     assertKnownOptions(options, CONSTRUCTOR_OPTIONS, 'the DataMasking options');
     this.#provider = options.provider;
     this.#throwOnMissingField = options.throwOnMissingField ?? true;
+    const { logger } = options;
+    if (logger !== undefined && (logger === null || typeof logger.warn !== 'function')) {
+      throw new DataMaskingUnsupportedTypeError("'logger' must have a warn(message) method");
+    }
+    this.#logger = logger;
   }
 
   /** Whether an encryption provider is configured (`encrypt` and `decrypt` need one). */
@@ -88,9 +100,11 @@ export class DataMasking {
    * fields (events and responses vary) without changing the caller's masker.
    */
   public withOptions(overrides: DataMaskingOptions): DataMasking {
+    const logger = overrides.logger ?? this.#logger;
     return new DataMasking({
       provider: overrides.provider ?? this.#provider,
       throwOnMissingField: overrides.throwOnMissingField ?? this.#throwOnMissingField,
+      ...(logger === undefined ? {} : { logger }),
     });
   }
 
@@ -258,7 +272,9 @@ export class DataMasking {
   /** Powertools warns once per expression skipped with `throwOnMissingField: false`; a quiet masker does not. */
   #onMissing(): ((expression: string) => void) | undefined {
     if (quiet.has(this)) return undefined;
-    return warnMissing;
+    const logger = this.#logger;
+    if (logger === undefined) return warnMissing;
+    return (expression) => logger.warn(`Field not found: '${expression}'`);
   }
 
   #selector(expression: string): CompiledSelector {

@@ -53,3 +53,12 @@ test('the middleware skips missing fields without a warning', async () => {
   await handler({ httpMethod: 'GET', headers: {} }, {} as never);
   expect(warn).not.toHaveBeenCalled();
 });
+
+test('a configured logger gets the warning instead of console.warn', () => {
+  const logged: string[] = [];
+  const masker = new DataMasking({ throwOnMissingField: false, logger: { warn: (m) => logged.push(m) } });
+  masker.erase({ a: 1 }, { fields: ['nonexistent'] });
+  expect(logged).toEqual(["Field not found: 'nonexistent'"]);
+  expect(warn).not.toHaveBeenCalled();
+  expect(() => new DataMasking({ logger: {} as never })).toThrow("'logger' must have a warn(message) method");
+});
