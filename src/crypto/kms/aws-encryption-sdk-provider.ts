@@ -102,6 +102,8 @@ const CALL_OPTIONS = ['algorithm'] as const;
 
 /** Checked ciphertexts kept for the decrypt that follows (a request's fields; more are checked again). */
 const CHECKED_LIMIT = 256;
+/** Larger ciphertexts are decoded again by `decrypt` rather than kept (at most 256 × 16 KB held). */
+const CHECKED_MAX_LENGTH = 16 * 1024;
 
 /** KMS calls one `DataMasking` call may cause, by default. */
 const DEFAULT_MAX_KMS_CALLS = 32;
@@ -322,6 +324,9 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
     const bytes = decodeCiphertext(data);
     const shape = inspectMessage(bytes, this.#maxEncryptedDataKeys);
     // `DataMasking` decrypts what it has just checked: remember it, so it is decoded and parsed once.
+    // Only small messages, and a bounded number of them: a request that stops at its first failure
+    // leaves the others here, and an attacker must not be able to make this hold megabytes.
+    if (data.length > CHECKED_MAX_LENGTH) return;
     if (this.#checked.size >= CHECKED_LIMIT) this.#checked.clear();
     this.#checked.set(data, { bytes, shape });
   }
