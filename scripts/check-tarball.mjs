@@ -16,6 +16,7 @@
 // Usage: node scripts/check-tarball.mjs [--npm-ci] [--keep]   (Node >= 22; `npm run check:tarball`)
 import { execFileSync } from 'node:child_process';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -224,6 +225,21 @@ try {
   }
   check(entries, 'with the optional peers');
   step(`loaded all ${entries.length} entry points with import and require`);
+
+  // 6. The README's recommended stack, run from the tarball (the Middy middlewares it names, at the
+  // versions this repository tests with).
+  {
+    const { devDependencies = {} } = JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8'));
+    const stack = [
+      '@middy/http-json-body-parser',
+      '@middy/http-error-handler',
+      '@middy/http-response-serializer',
+    ];
+    install(stack.map((name) => `${name}@${devDependencies[name]}`));
+    copyFileSync(join(clone, 'scripts', 'tarball-stack.mjs'), join(consumer, 'stack.mjs'));
+    const said = run(process.execPath, ['stack.mjs'], consumer).trim().split('\n').pop();
+    step(said ?? 'ran the recommended stack');
+  }
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 } finally {
