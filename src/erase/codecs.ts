@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { headerOf } from './http-body.js';
 import { parseJson } from './lossless-json.js';
 
 /** One layer peeled off while opening, in the order it was peeled. */
@@ -192,18 +193,12 @@ export function close(value: unknown, layers: readonly Layer[]): unknown {
 
 /** `Content-Encoding` of an HTTP response's headers, when it is one we can open. */
 export function compressionOf(headers: unknown): Compression | undefined {
-  if (headers === null || typeof headers !== 'object') return undefined;
-  for (const key of Object.keys(headers)) {
-    if (key.toLowerCase() !== 'content-encoding') continue;
-    const value = (headers as Record<string, unknown>)[key];
-    const coding = (Array.isArray(value) ? value[0] : value) as unknown;
-    if (typeof coding !== 'string') return undefined;
-    const c = coding.trim().toLowerCase();
-    if (c === 'gzip' || c === 'x-gzip') return 'gzip';
-    if (c === 'deflate' || c === 'br' || c === 'zstd') return c;
-    // identity, or a coding we cannot open: treated as none (the bytes then have to be text to open).
-    return undefined;
-  }
+  const coding = headerOf(headers, 'content-encoding');
+  if (coding === undefined) return undefined;
+  const c = coding.trim().toLowerCase();
+  if (c === 'gzip' || c === 'x-gzip') return 'gzip';
+  if (c === 'deflate' || c === 'br' || c === 'zstd') return c;
+  // identity, or a coding we cannot open: treated as none (the bytes then have to be text to open).
   return undefined;
 }
 

@@ -40,6 +40,8 @@ import {
   Unopenable,
 } from './codecs.js';
 import { DEFAULT_MASK } from './constants.js';
+import { isThenable, streamKind } from './deferred.js';
+import { headerOf, isHttpBody } from './http-body.js';
 import { setMember, shallowCopy } from './map-leaves.js';
 
 const ALL_DETECTORS = resolveDetectors(Object.keys(detectors) as DetectorName[]);
@@ -239,7 +241,7 @@ export class Opener {
       );
     }
     if (isThenable(value)) this.#fail(live, 'a promise (await it before masking)');
-    if (isStream(value)) this.#fail(live, 'a stream (read it into a Buffer before masking)');
+    if (streamKind(value) !== undefined) this.#fail(live, 'a stream (read it into a Buffer before masking)');
     if (Array.isArray(value)) return this.#container(value, live, depth, run);
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function' || !isPlainObject(value)) {
@@ -596,42 +598,9 @@ function bodyKindOf(parent: unknown): BodyKind {
   return 'structured'; // XML, HTML, forms, multipart, NDJSON, CSV, YAML…: documents we cannot read
 }
 
-function headerOf(headers: unknown, name: string): string | undefined {
-  if (headers === null || typeof headers !== 'object') return undefined;
-  for (const key of Object.keys(headers)) {
-    if (key.toLowerCase() !== name) continue;
-    const value = (headers as Record<string, unknown>)[key];
-    const first = Array.isArray(value) ? value[0] : value;
-    return typeof first === 'string' ? first : undefined;
-  }
-  return undefined;
-}
-
-/** An HTTP request or response `body`: text there is withheld even below `..`, and hints apply. */
-function isHttpBody(parent: unknown, key: string | number): boolean {
-  if (key !== 'body' || parent === null || typeof parent !== 'object') return false;
-  const p = parent as Record<string, unknown>;
-  return (
-    'statusCode' in p ||
-    'headers' in p ||
-    'isBase64Encoded' in p ||
-    'httpMethod' in p ||
-    'requestContext' in p
-  );
-}
-
 function hintsOf(parent: unknown): OpenHints {
   const p = parent as Record<string, unknown>;
   return { base64: p.isBase64Encoded === true, encoding: compressionOf(p.headers) };
-}
-
-function isThenable(value: object): boolean {
-  return typeof (value as { then?: unknown }).then === 'function';
-}
-
-function isStream(value: object): boolean {
-  const v = value as { pipe?: unknown; getReader?: unknown };
-  return typeof v.pipe === 'function' || typeof v.getReader === 'function';
 }
 
 /** A class instance's own enumerable fields, each read once (a getter is not run twice). */

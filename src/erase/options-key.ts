@@ -13,6 +13,7 @@
  */
 import { hash, randomBytes } from 'node:crypto';
 import type { EraseOptions } from './eraser.js';
+import { RULE_KEYS } from './rule.js';
 
 /** Identity ids of objects the key cannot compare by content. Ids are never reused. */
 const ids = new WeakMap<object, number>();
@@ -34,31 +35,7 @@ function idOf(value: object): string {
 const SALT = randomBytes(32).toString('hex');
 
 /** The keys an options object may have: anything else is not keyed (the compiler reports it). */
-const OPTION_KEYS = new Set([
-  'fields',
-  'maskingRules',
-  'detectors',
-  'regexPattern',
-  'maskFormat',
-  'dynamicMask',
-  'customMask',
-  'hash',
-  'hmac',
-  'remove',
-  'when',
-]);
-
-/** The keys a rule object may have. */
-const RULE_KEYS = new Set([
-  'regexPattern',
-  'maskFormat',
-  'dynamicMask',
-  'customMask',
-  'hash',
-  'hmac',
-  'remove',
-  'when',
-]);
+const OPTION_KEYS: ReadonlySet<string> = new Set([...RULE_KEYS, 'fields', 'maskingRules', 'detectors']);
 
 /** Thrown inside the encoder when a value cannot be keyed safely; never escapes this module. */
 const UNKEYABLE: unique symbol = Symbol('unkeyable');

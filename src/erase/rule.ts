@@ -91,7 +91,8 @@ export function stringForm(value: unknown): string {
 
 const POWERTOOLS_SHAPES = new Set(['regexPattern', 'customMask', 'dynamicMask']);
 
-const RULE_KEYS = new Set<string>([
+/** The keys a rule object may have (one shape's keys and `when`). */
+export const RULE_KEYS: ReadonlySet<string> = new Set<string>([
   'regexPattern',
   'maskFormat',
   'dynamicMask',

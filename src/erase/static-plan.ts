@@ -16,6 +16,7 @@ import { normalizedPath } from '../selector/normalized-path.js';
 import { isPlainObject } from '../selector/values.js';
 import { looksLikeJson } from './codecs.js';
 import { REMOVE } from './constants.js';
+import { isHttpBody } from './http-body.js';
 import { putMember, setMember } from './map-leaves.js';
 import type { CompiledRule } from './rule.js';
 
@@ -93,9 +94,8 @@ function isHook(key: string, value: unknown): boolean {
 export function mayOpenBelow(text: string, key: string | number, parent: object): boolean {
   const c = text.charCodeAt(0);
   if (c === 0x7b || c === 0x5b || c === 0x22) return true; // { [ "
-  if (key === 'body' && 'statusCode' in parent) return true;
-  if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff) return looksLikeJson(text);
-  return key === 'body' && ('headers' in parent || 'isBase64Encoded' in parent || 'httpMethod' in parent);
+  if (isHttpBody(parent, key)) return true;
+  return (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff) && looksLikeJson(text);
 }
 
 type Edge =

@@ -8,6 +8,7 @@
  */
 import { Readable } from 'node:stream';
 import { MAX_DECODED_BYTES } from '../erase/codecs.js';
+import { isThenable, streamKind } from '../erase/deferred.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 
 /** How many nested thenables are awaited before the response is refused. */
@@ -86,21 +87,6 @@ async function settle(value: unknown): Promise<unknown> {
     throw new DataMaskingUnsupportedTypeError(`the response is still a promise after ${MAX_AWAITS} awaits`);
   }
   return v;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-function streamKind(value: unknown): StreamKind | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  if (value instanceof Readable || typeof (value as { pipe?: unknown }).pipe === 'function') return 'node';
-  if (typeof (value as { getReader?: unknown }).getReader === 'function') return 'web';
-  return undefined;
 }
 
 /** Reads a stream to its end, refusing more than the opener would decode anyway. */
