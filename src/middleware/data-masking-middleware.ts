@@ -196,7 +196,8 @@ function compileDataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
       // Fail closed: this response never leaves. Report the failure, never the data.
       logFailure(`dataMasking: masking the response failed; it was withheld (${describeFailure(error)})`);
       if (isHttpEvent(request.event)) {
-        const replacement = genericErrorResponse();
+        // A throttled or unreachable KMS is 503 with Retry-After (the client may retry); anything else 500.
+        const replacement = genericErrorResponse(error);
         produced.set(request, replacement);
         return replacement;
       }

@@ -205,16 +205,16 @@ describe('KMS failing on an early response', () => {
       })
       .use(httpErrorHandler({ logger: false }));
 
-  test.each(HTTP_KINDS)('%s: the generic 500, nothing leaks', async (kind) => {
+  test.each(HTTP_KINDS)('%s: 503 with Retry-After (KMS throttled), nothing leaks', async (kind) => {
     const { logFailure, messages } = failureLog();
     fixture.kms.throttle('GenerateDataKey', 100);
     const run = await withCapturedOutput(() =>
       invoke(build(logFailure), httpEvent(kind, { tenant: TENANT_A })),
     );
     expect(run.result).toEqual({
-      statusCode: 500,
-      headers: { 'content-type': 'application/json' },
-      body: '{"message":"Internal Server Error"}',
+      statusCode: 503,
+      headers: { 'content-type': 'application/json', 'Retry-After': '1' },
+      body: '{"message":"Service Unavailable"}',
     });
     expect(messages).toHaveLength(1);
     expectAbsent([CARD, EMAIL, SSN], run.result, run.output, messages);

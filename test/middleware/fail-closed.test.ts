@@ -38,6 +38,13 @@ const GENERIC_500 = {
   body: '{"message":"Internal Server Error"}',
 };
 
+/** What a withheld HTTP response becomes when KMS is throttled or unreachable (SPEC §4.7). */
+const SERVICE_UNAVAILABLE = {
+  statusCode: 503,
+  headers: { 'content-type': 'application/json', 'Retry-After': '1' },
+  body: '{"message":"Service Unavailable"}',
+};
+
 type Fault = [string, (kms: KmsMock) => void, new (...args: never[]) => Error, string];
 const FAULTS: Fault[] = [
   [
@@ -70,7 +77,7 @@ const leakyHandler = () =>
 
 describe.each(FAULTS)('%s while encrypting the response', (_, fault, ErrorClass, logged) => {
   test.each(HTTP_KINDS)(
-    '%s: a generic 500; the secrets nowhere in the response or the logs',
+    '%s: withheld (503 with Retry-After when KMS is throttled, else a generic 500); the secrets nowhere',
     async (kind) => {
       const lambda = leakyHandler();
       const { logFailure, messages } = failureLog();
@@ -93,7 +100,10 @@ describe.each(FAULTS)('%s while encrypting the response', (_, fault, ErrorClass,
 
       expect(lambda).toHaveBeenCalledTimes(1);
       expect(run.threw).toBe(false);
-      expect(run.result).toEqual(GENERIC_500);
+      // SPEC §4.7: a throttled or unreachable KMS is 503 with Retry-After (the client may retry).
+      expect(run.result).toEqual(
+        ErrorClass === DataMaskingProviderUnavailableError ? SERVICE_UNAVAILABLE : GENERIC_500,
+      );
       expect(messages).toHaveLength(1);
       expect(messages[0]).toContain('dataMasking: masking the response failed; it was withheld');
       expect(messages[0]).toContain(logged);
@@ -147,7 +157,7 @@ test('with http-response-serializer in the stack: the serialized response is wit
       }),
     )
     .use(httpErrorHandler({ logger: false }));
-  fixture.kms.throttle('GenerateDataKey', 100);
+  fixture.kms.disableKey(fixture.kms.keys[0]); // a fault that is not retryable: the generic 500
   const response = await invoke(handler, httpEvent('httpV2Jwt', { tenant: TENANT_A }));
   expect(response).toEqual(GENERIC_500);
 });
@@ -161,7 +171,7 @@ test('the default logFailure writes one JSON line on console.error, without data
   );
   fixture.kms.throttle('GenerateDataKey', 100);
   const run = await withCapturedOutput(() => invoke(handler, httpEvent('alb', { tenant: TENANT_A })));
-  expect(run.result).toEqual(GENERIC_500);
+  expect(run.result).toEqual(SERVICE_UNAVAILABLE);
   const lines = run.output.split('\n').filter((l) => l.trim() !== '');
   expect(lines).toHaveLength(1);
   expect(JSON.parse(lines[0])).toEqual({
@@ -210,7 +220,7 @@ describe('a masking rule that throws', () => {
   });
 });
 
-test('KMS failing on the response of an error handler: generic 500 (HTTP), typed error (non-HTTP)', async () => {
+test('KMS failing on the response of an error handler: withheld, 503 (HTTP), typed error (non-HTTP)', async () => {
   const failing = jest.fn(async () => {
     throw new Error('database down');
   });
@@ -232,7 +242,7 @@ test('KMS failing on the response of an error handler: generic 500 (HTTP), typed
   fixture.kms.throttle('GenerateDataKey', 100);
 
   const http = await invoke(build(), httpEvent('functionUrl', { tenant: TENANT_A }));
-  expect(http).toEqual(GENERIC_500);
+  expect(http).toEqual(SERVICE_UNAVAILABLE);
 
   const run = await withCapturedOutput(() => invoke(build(), plainEvent(TENANT_A, {})));
   expect(run.error).toBeInstanceOf(DataMaskingProviderUnavailableError);
@@ -251,7 +261,7 @@ test('no sticky state: once KMS answers again, the next invocation is masked nor
   );
   fixture.kms.throttle('GenerateDataKey', 1);
   const first = await invoke(handler, httpEvent('httpV2Jwt', { tenant: TENANT_A }));
-  expect(first).toEqual(GENERIC_500);
+  expect(first).toEqual(SERVICE_UNAVAILABLE);
   const second = await invoke(handler, httpEvent('httpV2Jwt', { tenant: TENANT_A }));
   expect(second.statusCode).toBe(200);
   const body = parsedBody(second);

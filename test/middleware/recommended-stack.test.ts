@@ -162,7 +162,7 @@ describe.each(HTTP_KINDS)('%s', (kind) => {
   });
 });
 
-test('KMS down while encrypting the response: the generic 500 through the whole stack', async () => {
+test('KMS throttled while encrypting the response: 503 with Retry-After through the whole stack', async () => {
   const { logFailure, messages } = failureLog();
   const { handler } = recommendedStack(logFailure);
   const event = httpEvent('httpV2Jwt', {
@@ -172,10 +172,11 @@ test('KMS down while encrypting the response: the generic 500 through the whole 
   // Decrypting the event needs KMS Decrypt; encrypting the response needs GenerateDataKey.
   fixture.kms.throttle('GenerateDataKey', 100);
   const run = await withCapturedOutput(() => invoke(handler, event));
+  // Withheld; a throttled KMS is 503 with Retry-After (SPEC §4.7), with a generic body.
   expect(run.result).toEqual({
-    statusCode: 500,
-    headers: { 'content-type': 'application/json' },
-    body: '{"message":"Internal Server Error"}',
+    statusCode: 503,
+    headers: { 'content-type': 'application/json', 'Retry-After': '1' },
+    body: '{"message":"Service Unavailable"}',
   });
   expect(messages).toEqual([expect.stringContaining('DataMaskingProviderUnavailableError')]);
   expectAbsent([EMAIL, SSN], run.result, messages);
