@@ -108,12 +108,20 @@ export function maskThrownErrors(configured: readonly (DetectorName | Detector)[
   return {
     mask: (error, given = []) => withSecrets(given, () => mask(error)),
     guard(request, secretsOf = () => []) {
+      // A thrown value that cannot even be read (a Proxy that throws, say) is replaced, never passed on.
+      const safely = (error: unknown): unknown => {
+        try {
+          return withSecrets(secretsOf(), () => mask(error));
+        } catch {
+          return new Error('[withheld: a thrown value that could not be masked]');
+        }
+      };
       let current = (request as { error?: unknown }).error;
-      if (current !== undefined) current = withSecrets(secretsOf(), () => mask(current));
+      if (current !== undefined) current = safely(current);
       Object.defineProperty(request, 'error', {
         get: () => current,
         set: (error: unknown) => {
-          current = withSecrets(secretsOf(), () => mask(error));
+          current = safely(error);
         },
         enumerable: true,
         configurable: true,

@@ -277,3 +277,23 @@ describe('the README stack with decrypt: a decrypted plaintext quoted in an erro
     expectAbsent(CARD, run.result, run.output);
   });
 });
+
+test('a thrown value that cannot be read (a Proxy that throws on every access) is replaced, never passed on', async () => {
+  const { maskThrownErrors } = await import('../../src/middleware/error-masking.js');
+  const request: { error?: unknown } = { error: undefined };
+  maskThrownErrors(undefined).guard(request);
+  const hostile = new Proxy(new Error('x'), {
+    get() {
+      throw new Error('trap');
+    },
+    getOwnPropertyDescriptor() {
+      throw new Error('trap');
+    },
+    ownKeys() {
+      throw new Error('trap');
+    },
+  });
+  request.error = hostile;
+  expect(request.error).not.toBe(hostile);
+  expect((request.error as Error).message).toBe('[withheld: a thrown value that could not be masked]');
+});
