@@ -51,26 +51,41 @@ function mayOpen(text: string, key: string | number, parent: object): boolean {
 }
 
 /**
- * Spread copies, one function per depth (modulo 8). V8 caches the shapes an object spread has seen per
- * code site; one site copying every kind of object on every path goes megamorphic and becomes several
- * times slower than a site that sees one shape. Objects at the same depth of a payload mostly share a
- * shape, so a site per depth stays monomorphic.
+ * A shallow copy of a plain object (a null prototype kept), from the spread site of its depth (modulo
+ * 8). V8 caches the shapes an object spread has seen per code site; one site copying every kind of
+ * object on every path goes megamorphic and becomes several times slower than a site that sees one
+ * shape. Objects at the same depth of a payload mostly share a shape, so a site per depth stays
+ * monomorphic. The sites are cases of one switch rather than eight small functions: a call through an
+ * array of functions is not inlined, and that call cost as much as the copy.
  */
-const SPREADS: readonly ((o: Record<string, unknown>) => Record<string, unknown>)[] = [
-  (o) => ({ ...o }),
-  (o) => ({ ...o }),
-  (o) => ({ ...o }),
-  (o) => ({ ...o }),
-  (o) => ({ ...o }),
-  (o) => ({ ...o }),
-  (o) => ({ ...o }),
-  (o) => ({ ...o }),
-];
-
-/** A shallow copy of a plain object (a null prototype kept), from the spread site of its depth. */
 function copyAt(depth: number, obj: Record<string, unknown>): Record<string, unknown> {
-  if (Object.getPrototypeOf(obj) === null) return Object.assign(Object.create(null), obj);
-  return SPREADS[depth & 7](obj);
+  return Object.getPrototypeOf(obj) === null ? copyNullProto(obj) : spreadAt(depth, obj);
+}
+
+/** A copy of an object without prototype, still without one (a spread would give it Object.prototype). */
+const copyNullProto = (obj: Record<string, unknown>): Record<string, unknown> =>
+  Object.assign(Object.create(null), obj);
+
+/** {@link copyAt} for an object known to have Object.prototype. */
+function spreadAt(depth: number, obj: Record<string, unknown>): Record<string, unknown> {
+  switch (depth & 7) {
+    case 0:
+      return { ...obj };
+    case 1:
+      return { ...obj };
+    case 2:
+      return { ...obj };
+    case 3:
+      return { ...obj };
+    case 4:
+      return { ...obj };
+    case 5:
+      return { ...obj };
+    case 6:
+      return { ...obj };
+    default:
+      return { ...obj };
+  }
 }
 
 /**
@@ -346,13 +361,8 @@ function mapObject(value: Record<string, unknown>, child: PlanNode, run: Run, de
 function descend(name: string, terminal: PlanNode, value: unknown, run: Run, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth > MAX_FAST_DEPTH) throw TOO_DEEP;
-  const isArray = Array.isArray(value);
-  // Not plain data: open first. A plain object's own `toJSON`/`then` is caught below, where its keys are
-  // read anyway (checking every object for them up front costs a lookup per node).
-  if (!isArray && !isPlainObject(value)) throw NEEDS_OPEN;
   const keys = run.keys;
-  let out: unknown;
-  if (isArray) {
+  if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v = value[i];
@@ -368,43 +378,46 @@ function descend(name: string, terminal: PlanNode, value: unknown, run: Run, dep
         copy[i] = m;
       }
     }
-    out = copy ?? value;
-  } else if (keys === null) {
-    out = descendObject(name, terminal, value as Record<string, unknown>, run, depth);
-  } else {
-    // Function rules see their calls in document order: this node's member first, then the subtrees.
-    const obj = value as Record<string, unknown>;
-    let copy: Record<string, unknown> | undefined;
-    if (Object.hasOwn(obj, name)) {
-      const v = obj[name];
-      keys?.push(name);
-      let m = hit(terminal, v, run);
-      // A match the rule leaves as it is (a `when` that does not match) is still searched inside.
-      if (Object.is(m, v)) m = descend(name, terminal, v, run, depth + 1);
-      keys?.pop();
-      if (!Object.is(m, v)) {
-        copy = copyAt(depth, obj as Record<string, unknown>);
-        putMember(copy, name, m);
-      }
-    }
-    for (const k of Object.keys(obj)) {
-      if (k === name) continue;
-      const v = obj[k];
-      if (v === null || typeof v !== 'object') {
-        if (typeof v === 'string' ? mayOpen(v, k, obj) : isHook(k, v)) throw NEEDS_OPEN;
-        continue;
-      }
-      keys?.push(k);
-      const m = descend(name, terminal, v, run, depth + 1);
-      keys?.pop();
-      if (m !== v) {
-        copy ??= copyAt(depth, obj as Record<string, unknown>);
-        setMember(copy, k, m);
-      }
-    }
-    out = copy ?? value;
+    return copy ?? value;
   }
-  return out;
+  // Not plain data: open first. A plain object's own `toJSON`/`then` is caught below, where its keys are
+  // read anyway (checking every object for them up front costs a lookup per node). The prototype is read
+  // once, here, and tells the copy below whether to keep a null prototype.
+  const proto = Object.getPrototypeOf(value);
+  const nullProto = proto === null;
+  if (proto !== Object.prototype && !(nullProto && isPlainObject(value))) throw NEEDS_OPEN;
+  const obj = value as Record<string, unknown>;
+  if (keys === null) return descendObject(name, terminal, obj, run, depth, nullProto);
+  // Function rules see their calls in document order: this node's member first, then the subtrees.
+  let copy: Record<string, unknown> | undefined;
+  if (Object.hasOwn(obj, name)) {
+    const v = obj[name];
+    keys?.push(name);
+    let m = hit(terminal, v, run);
+    // A match the rule leaves as it is (a `when` that does not match) is still searched inside.
+    if (Object.is(m, v)) m = descend(name, terminal, v, run, depth + 1);
+    keys?.pop();
+    if (!Object.is(m, v)) {
+      copy = nullProto ? copyNullProto(obj) : spreadAt(depth, obj);
+      putMember(copy, name, m);
+    }
+  }
+  for (const k of Object.keys(obj)) {
+    if (k === name) continue;
+    const v = obj[k];
+    if (v === null || typeof v !== 'object') {
+      if (typeof v === 'string' ? mayOpen(v, k, obj) : isHook(k, v)) throw NEEDS_OPEN;
+      continue;
+    }
+    keys?.push(k);
+    const m = descend(name, terminal, v, run, depth + 1);
+    keys?.pop();
+    if (m !== v) {
+      copy ??= nullProto ? copyNullProto(obj) : spreadAt(depth, obj);
+      setMember(copy, k, m);
+    }
+  }
+  return copy ?? value;
 }
 
 /** `descend` over an object in one pass over its keys, for rules whose call order cannot be observed. */
@@ -414,6 +427,7 @@ function descendObject(
   obj: Record<string, unknown>,
   run: Run,
   depth: number,
+  nullProto: boolean,
 ): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
   const keys = Object.keys(obj);
@@ -432,7 +446,7 @@ function descendObject(
     }
     if (!Object.is(m, v)) {
       // A spread site of its own: V8 caches shapes per site, and a site shared by every walker degrades.
-      copy ??= copyAt(depth, obj as Record<string, unknown>);
+      copy ??= nullProto ? copyNullProto(obj) : spreadAt(depth, obj);
       putMember(copy, k, m);
     }
   }
