@@ -169,14 +169,19 @@ export class DataMasking {
     // As Powertools calls the provider: the context as given (a checked copy), `undefined` when none.
     const context = options.context === undefined ? undefined : validateContext(options.context);
     const { providerOptions } = options;
-    const encryptValue = (value: unknown) =>
+    const encryptText = (text: string) =>
       providerOptions === undefined
-        ? provider.encrypt(serialize(value), context)
-        : provider.encrypt(serialize(value), context, providerOptions);
-    if (options.fields === undefined) return withKmsBudget(() => encryptValue(data));
+        ? provider.encrypt(text, context)
+        : provider.encrypt(text, context, providerOptions);
+    if (options.fields === undefined) return withKmsBudget(() => encryptText(serialize(data)));
     return this.#onFields(data, options.fields, 'erase', (targets) => {
-      for (const loc of targets) serialize(loc.value);
-      return (value) => (value === undefined ? Promise.resolve(value) : encryptValue(value));
+      // Every value serialized before the first KMS call: one that JSON cannot hold fails the call whole.
+      // A present but undefined value has nothing to protect: it stays as it is (as in Powertools).
+      const texts = targets.map((loc) => (loc.value === undefined ? undefined : serialize(loc.value)));
+      return (value, i) => {
+        const text = texts[i];
+        return text === undefined ? Promise.resolve(value) : encryptText(text);
+      };
     }) as Promise<T | string>;
   }
 
@@ -208,6 +213,7 @@ export class DataMasking {
     }
     return this.#onFields(data, options.fields, 'decrypt', (targets) => {
       for (const loc of targets) {
+        if (loc.value === undefined) continue; // nothing there to decrypt, and nothing a plaintext can hide in
         if (typeof loc.value !== 'string' || loc.value.length === 0) {
           throw new DataMaskingDecryptValueError(
             `the value at ${loc.keys().join('.') || '$'} is not a ciphertext string`,
@@ -216,7 +222,7 @@ export class DataMasking {
         // Every field checked before any is decrypted: one plaintext among ciphertexts costs no KMS call.
         provider.assertCiphertext?.(loc.value);
       }
-      return decryptValue;
+      return (value) => (value === undefined ? Promise.resolve(value) : decryptValue(value));
     }) as Promise<T>;
   }
 
@@ -230,7 +236,9 @@ export class DataMasking {
     data: unknown,
     fields: readonly string[],
     mode: OpenMode,
-    prepare: (targets: ReturnType<typeof selectTargets>) => (value: unknown) => Promise<unknown>,
+    prepare: (
+      targets: ReturnType<typeof selectTargets>,
+    ) => (value: unknown, index: number) => Promise<unknown>,
   ): Promise<unknown> {
     if (!Array.isArray(fields))
       throw new DataMaskingUnsupportedTypeError("'fields' must be an array of field expressions");

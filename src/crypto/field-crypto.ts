@@ -73,8 +73,11 @@ export function selectTargets(
       const id = ids.of(loc);
       if (!byId.has(id)) byId.set(id, loc);
     });
-    if (!selected && throwOnMissingField) throw new DataMaskingFieldNotFoundError(selector.expression);
-    if (!selected) onMissing?.(selector.expression);
+    // Nothing selected is a missing field unless the expression only met empty lists (SPEC §4.5).
+    if (!selected && (throwOnMissingField || onMissing !== undefined) && selector.missingIn(data)) {
+      if (throwOnMissingField) throw new DataMaskingFieldNotFoundError(selector.expression);
+      onMissing?.(selector.expression);
+    }
   }
   // Whether a location lies below a selected one, remembered per location: each is decided once.
   const below = new Map<Location, boolean>();
@@ -108,7 +111,7 @@ export function selectTargets(
 export async function transformTargets(
   data: unknown,
   targets: readonly Location[],
-  transform: (value: unknown) => Promise<unknown>,
+  transform: (value: unknown, index: number) => Promise<unknown>,
 ): Promise<unknown> {
   const values = new Array<unknown>(targets.length);
   let next = 0;
@@ -117,7 +120,7 @@ export async function transformTargets(
     while (failure === undefined && next < targets.length) {
       const i = next++;
       try {
-        values[i] = await transform(targets[i].value);
+        values[i] = await transform(targets[i].value, i);
       } catch (error) {
         failure ??= { error };
       }

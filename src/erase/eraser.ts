@@ -94,6 +94,13 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
       : (leaf: unknown) => (typeof leaf === 'string' ? redactString(leaf, found, DEFAULT_MASK) : leaf);
   const redactKey = found.length === 0 ? undefined : (key: string) => redactString(key, found, DEFAULT_MASK);
   const { throwOnMissingField, onMissing } = settings;
+  /** An expression selected nothing: thrown or told, unless it only met empty lists (not missing). */
+  const reportMissing = (selector: CompiledSelector, data: unknown): void => {
+    if (!throwOnMissingField && onMissing === undefined) return;
+    if (!selector.missingIn(data)) return;
+    if (throwOnMissingField) throw new DataMaskingFieldNotFoundError(selector.expression);
+    onMissing?.(selector.expression);
+  };
   // Throws NEEDS_OPEN (caught below) when an expression must look into a string, bytes or an instance.
   const watch = {
     inside: (value: unknown) => {
@@ -119,8 +126,7 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
         },
         watching ? watch : undefined,
       );
-      if (!selected && throwOnMissingField) throw new DataMaskingFieldNotFoundError(selector.expression);
-      if (!selected) onMissing?.(selector.expression);
+      if (!selected) reportMissing(selector, data);
     }
     return writer.finish();
   };
@@ -142,13 +148,7 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
             if (error === NEEDS_OPEN && !watching) return general(data, false);
             throw error;
           }
-          if (throwOnMissingField) {
-            const missing = hits.indexOf(0);
-            if (missing >= 0) throw new DataMaskingFieldNotFoundError(targets[missing].selector.expression);
-          } else if (onMissing !== undefined) {
-            for (let i = 0; i < hits.length; i++)
-              if (hits[i] === 0) onMissing(targets[i].selector.expression);
-          }
+          for (let i = 0; i < hits.length; i++) if (hits[i] === 0) reportMissing(targets[i].selector, data);
           return result;
         };
   const select = targets.length === 0 ? undefined : (fast ?? general);

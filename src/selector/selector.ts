@@ -4,10 +4,11 @@
  * @module
  */
 
-import type { Query } from './ast.js';
+import type { Query, Segment } from './ast.js';
 import { compileSegments, Location, type RunContext, type Step } from './compile.js';
 import { normalizedPath } from './normalized-path.js';
 import { type ParseOptions, parseExpression } from './parse.js';
+import { isPlainObject } from './values.js';
 
 /** Options of {@link compileSelector}. */
 export type CompileSelectorOptions = ParseOptions;
@@ -22,6 +23,8 @@ export class CompiledSelector {
   /** The parsed query. */
   public readonly query: Query;
   readonly #step: Step;
+  /** One step per segment, compiled the first time {@link CompiledSelector.missingIn} needs them. */
+  #segmentSteps: Step[] | undefined;
 
   /** @internal Use {@link compileSelector}. */
   public constructor(expression: string, query: Query) {
@@ -38,6 +41,32 @@ export class CompiledSelector {
     this.#step(new Location(null, '', data), { root: data, emit: visit, watch });
   }
 
+  /**
+   * Whether this expression, having selected nothing in `data`, found its field missing. It did unless
+   * every route it took ended at a wildcard, slice or filter over an empty array or object: an empty list
+   * is a match with no items, as in Powertools (`orders[*].card` over `{ "orders": [] }` is not a missing
+   * field, `orders[*].card` over `{ "orders": [{}] }` is). Only called when nothing was selected, so it
+   * costs nothing on the common path.
+   */
+  public missingIn(data: unknown): boolean {
+    const segments = this.query.segments;
+    this.#segmentSteps ??= segments.map((segment) => compileSegments([segment]));
+    const steps = this.#segmentSteps;
+    let frontier: unknown[] = [data];
+    for (let i = 0; i < steps.length && frontier.length > 0; i++) {
+      const listsItems = listsItemsOnly(segments[i]);
+      const next: unknown[] = [];
+      const ctx: RunContext = { root: data, emit: (loc) => next.push(loc.value) };
+      for (const value of frontier) {
+        const before = next.length;
+        steps[i](new Location(null, '', value), ctx);
+        if (next.length === before && !(listsItems && isEmptyContainer(value))) return true;
+      }
+      frontier = next;
+    }
+    return false;
+  }
+
   /** The RFC 9535 normalized paths (`$['a'][0]`) of the selected nodes, in document order. */
   public paths(data: unknown): string[] {
     const out: string[] = [];
@@ -52,6 +81,17 @@ export class CompiledSelector {
     return out;
   }
 }
+
+/** A child segment of wildcards, slices and filters: over an empty container it lists no items. */
+function listsItemsOnly(segment: Segment): boolean {
+  return (
+    !segment.descendant &&
+    segment.selectors.every((s) => s.kind === 'wildcard' || s.kind === 'slice' || s.kind === 'filter')
+  );
+}
+
+const isEmptyContainer = (value: unknown): boolean =>
+  Array.isArray(value) ? value.length === 0 : isPlainObject(value) && Object.keys(value).length === 0;
 
 /**
  * Parses and compiles a field expression: RFC 9535 JSONPath when it starts with `$`, otherwise the
