@@ -1,7 +1,7 @@
 import redact from '@pinojs/redact';
 const { apiPayload } = await import('/work/main/bench/payload.ts');
 const libs = process.argv.slice(2);
-const small = apiPayload(20);
+const small = process.env.PARSED ? JSON.parse(JSON.stringify(apiPayload(20))) : apiPayload(20);
 const pino = redact({ paths: ['user.email', 'user.ssn', 'items.*.customer.email', 'items.*.orders.*.card'], censor: '*****', serialize: false });
 function eraseKey(value, key) {
   if (Array.isArray(value)) { let out; for (let i = 0; i < value.length; i++) { const v = value[i]; if (v !== null && typeof v === 'object') { const mm = eraseKey(v, key); if (mm !== v) { out ??= value.slice(); out[i] = mm; } } } return out ?? value; }

@@ -51,7 +51,7 @@ describe('an empty list is not a missing field', () => {
     ['items[*].orders[*].card', { items: [{ orders: [] }, {}] }, 'one item has no orders'],
     ['$.orders[?@.id > 5].card', { orders: [{ id: 1 }] }, 'a filter that keeps none of a non-empty list'],
     ['$..card', { orders: [] }, 'a descendant search that finds nothing'],
-  ])('%s over %j is missing (%s)', async (field, data) => {
+  ])('%s over %j is missing (%s)', async (field, data, _why) => {
     const masker = new DataMasking({ provider: provider() });
     expect(() => masker.erase(data, { fields: [field] })).toThrow(DataMaskingFieldNotFoundError);
     expect(() => masker.erase(data, { maskingRules: { [field]: () => 'x' } })).toThrow(

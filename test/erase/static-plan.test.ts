@@ -108,4 +108,52 @@ describe('the static fast path', () => {
     while (node.child) node = node.child as Record<string, unknown>;
     expect(node.card).toBe('*****');
   });
+
+  test('deep nested arrays go to the general evaluator too (no stack overflow)', () => {
+    let deep: unknown = [{ card: 'c' }];
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const out = eraser({ fields: ['$..card'] }, true, true)(deep);
+    let node = out as unknown[];
+    while (Array.isArray(node[0])) node = node[0] as unknown[];
+    expect(node[0]).toEqual({ card: '*****' });
+  });
+
+  test.each([true, false])(
+    '..name keeps own __proto__ keys as data and null prototypes as they are (fast path %s)',
+    (fast) => {
+      const parsed = JSON.parse('{"__proto__":{"card":"4111"},"x":[{"card":"1"}]}');
+      const bare = Object.assign(Object.create(null), { card: '2', keep: 1 });
+      const data = { parsed, bare };
+      const out = eraser({ fields: ['$..card'] }, fast, true)(data) as typeof data;
+      expect(Object.getPrototypeOf(out.parsed)).toBe(Object.prototype);
+      expect(Object.hasOwn(out.parsed, '__proto__')).toBe(true);
+      expect(Object.getOwnPropertyDescriptor(out.parsed, '__proto__')?.value).toEqual({ card: '*****' });
+      expect(out.parsed.x).toEqual([{ card: '*****' }]);
+      expect(Object.getPrototypeOf(out.bare)).toBeNull();
+      expect({ ...out.bare }).toEqual({ card: '*****', keep: 1 });
+      // The input is untouched.
+      expect(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value).toEqual({ card: '4111' });
+      expect(bare.card).toBe('2');
+    },
+  );
+
+  test.each([true, false])(
+    '..name with remove, an array match and a when that misses (fast path %s)',
+    (fast) => {
+      const data = { card: ['a', 'b'], n: { card: { card: 'zz' } }, m: [{ card: 'x' }] };
+      expect(eraser({ fields: ['$..card'] }, fast, true)(data)).toEqual({
+        card: ['*****', '*****'],
+        n: { card: '*****' },
+        m: [{ card: '*****' }],
+      });
+      expect(eraser({ maskingRules: { '$..card': { remove: true } } }, fast, true)(data)).toEqual({
+        n: {},
+        m: [{}],
+      });
+      // `when` misses the object, so the search goes on inside it and masks the inner card.
+      expect(
+        eraser({ maskingRules: { '$..card': { customMask: 'X', when: /^z/ } } }, fast, true)(data),
+      ).toEqual({ card: ['a', 'b'], n: { card: { card: 'X' } }, m: [{ card: 'x' }] });
+    },
+  );
 });
