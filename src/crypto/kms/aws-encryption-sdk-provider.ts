@@ -10,6 +10,7 @@ import {
   CommitmentPolicy,
   cacheKmsClients,
   KmsKeyringNode,
+  NodeAlgorithmSuite,
   NodeCachingMaterialsManager,
   NodeDefaultCryptographicMaterialsManager,
 } from '@aws-crypto/client-node';
@@ -22,6 +23,12 @@ import { recorded, recordingClient } from './fault-recorder.js';
 import { HeaderCheckMaterialsManager } from './header-check-materials-manager.js';
 import { ClearableMaterialsCache } from './materials-cache.js';
 import { COMMITTING_SUITES, decodeCiphertext, inspectMessage } from './message-format.js';
+import {
+  decryptOneFrameMessage,
+  readOneFrameMessage,
+  writeOneFrameMessage,
+  writesOneFrame,
+} from './one-frame-message.js';
 import { SingleFlightMaterialsManager } from './single-flight-materials-manager.js';
 
 /** Returns a KMS client for a region, as the Encryption SDK's `clientProvider` does. */
@@ -279,14 +286,30 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
     if (typeof data !== 'string') throw new DataMaskingUnsupportedTypeError('only strings can be encrypted');
     const encryptionContext = validateContext(context);
     const suiteId = callAlgorithm(options) ?? this.#algorithm;
-    const outcome = await recorded(() =>
-      this.#encrypt(this.#materials, Buffer.from(data, 'utf8'), {
+    const plaintext = Buffer.from(data, 'utf8');
+    const outcome = await recorded(async () => {
+      if (writesOneFrame(suiteId, plaintext.byteLength)) {
+        // A field value: the same message, without the SDK's stream pipeline (see one-frame-message).
+        const material = await this.#materials.getEncryptionMaterials({
+          suite: suiteOf(suiteId),
+          encryptionContext: { ...encryptionContext },
+          plaintextLength: plaintext.byteLength,
+          commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
+        });
+        if (material.encryptedDataKeys.length > this.#maxEncryptedDataKeys) {
+          throw new Error('maxEncryptedDataKeys exceeded.');
+        }
+        return writeOneFrameMessage(material, plaintext);
+      }
+      const { result } = await this.#encrypt(this.#materials, plaintext, {
         encryptionContext: { ...encryptionContext },
         suiteId,
-      }),
-    );
+      });
+      return result;
+    });
+    plaintext.fill(0);
     if (outcome.result === undefined) throw encryptFailure(outcome.error, outcome.record);
-    return outcome.result.result.toString('base64');
+    return outcome.result.toString('base64');
   }
 
   /**
@@ -347,7 +370,20 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
         `the message uses algorithm suite ${hex(suiteId)}, not the required ${hex(algorithm)}`,
       );
     }
-    const outcome = await recorded(() => this.#decrypt(this.#materials, bytes), expected);
+    const oneFrame = readOneFrameMessage(bytes);
+    const outcome = await recorded(async () => {
+      if (oneFrame === undefined) return this.#decrypt(this.#materials, bytes);
+      // A message of one frame (what encrypt writes for a field): read without the SDK's stream pipeline.
+      const material = await this.#materials.decryptMaterials({
+        suite: suiteOf(oneFrame.suiteId),
+        encryptionContext: oneFrame.encryptionContext,
+        encryptedDataKeys: oneFrame.encryptedDataKeys,
+      });
+      return {
+        plaintext: decryptOneFrameMessage(oneFrame, material),
+        messageHeader: { encryptionContext: oneFrame.encryptionContext },
+      };
+    }, expected);
     if (outcome.result === undefined) throw decryptFailure(outcome.error, outcome.record);
     const { plaintext, messageHeader } = outcome.result;
     try {
@@ -361,4 +397,16 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
     plaintext.fill(0);
     return text;
   }
+}
+
+const suites = new Map<number, NodeAlgorithmSuite>();
+
+/** The SDK's description of a suite, made once per suite id. */
+function suiteOf(id: AlgorithmSuiteIdentifier): NodeAlgorithmSuite {
+  let suite = suites.get(id);
+  if (suite === undefined) {
+    suite = new NodeAlgorithmSuite(id);
+    suites.set(id, suite);
+  }
+  return suite;
 }
