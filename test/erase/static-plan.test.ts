@@ -156,4 +156,28 @@ describe('the static fast path', () => {
       ).toEqual({ card: ['a', 'b'], n: { card: { card: 'X' } }, m: [{ card: 'x' }] });
     },
   );
+
+  test('a polluted Object.prototype: ..name still sees own keys only, as the general evaluator does', () => {
+    const data = { a: { b: 1, card: 'own' }, list: [{ x: 1 }] };
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.card = 'inherited';
+    proto.extra = { card: 'deep' };
+    try {
+      for (const fast of [true, false]) {
+        const out = eraser({ fields: ['$..card'] }, fast, true)(data) as unknown as {
+          a: object;
+          list: object[];
+        };
+        expect(Object.keys(out.a)).toEqual(['b', 'card']);
+        expect(Object.getOwnPropertyDescriptor(out.a, 'card')?.value).toBe('*****');
+        expect(Object.hasOwn(out, 'card')).toBe(false);
+        expect(Object.hasOwn(out, 'extra')).toBe(false);
+        expect(Object.hasOwn(out.list[0], 'card')).toBe(false);
+      }
+    } finally {
+      delete proto.card;
+      delete proto.extra;
+    }
+    expect(Object.keys(Object.prototype)).toEqual([]);
+  });
 });
