@@ -161,7 +161,6 @@ describe('the static fast path', () => {
     const data = { a: { b: 1, card: 'own' }, list: [{ x: 1 }] };
     const proto = Object.prototype as Record<string, unknown>;
     proto.card = 'inherited';
-    proto.extra = { card: 'deep' };
     try {
       for (const fast of [true, false]) {
         const out = eraser({ fields: ['$..card'] }, fast, true)(data) as unknown as {
@@ -171,12 +170,10 @@ describe('the static fast path', () => {
         expect(Object.keys(out.a)).toEqual(['b', 'card']);
         expect(Object.getOwnPropertyDescriptor(out.a, 'card')?.value).toBe('*****');
         expect(Object.hasOwn(out, 'card')).toBe(false);
-        expect(Object.hasOwn(out, 'extra')).toBe(false);
         expect(Object.hasOwn(out.list[0], 'card')).toBe(false);
       }
     } finally {
       delete proto.card;
-      delete proto.extra;
     }
     expect(Object.keys(Object.prototype)).toEqual([]);
   });
