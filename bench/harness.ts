@@ -37,7 +37,8 @@ export async function measure(
   group: string,
   cases: Case[],
   time = Number(process.env.BENCH_MS ?? 700),
-  rounds = Number(process.env.BENCH_ROUNDS ?? 3),
+  // Five rounds: a shared VM can slow one case for two rounds in a row, which a median of three kept.
+  rounds = Number(process.env.BENCH_ROUNDS ?? 5),
 ): Promise<Row[]> {
   const perCase = cases.map(() => [] as number[]);
   const samples = cases.map(() => 0);
