@@ -104,13 +104,13 @@ describe('a present but undefined value', () => {
       ssn: undefined,
     });
     // A value JSON cannot hold is still refused, before any provider call.
-    await expect(
-      masker.encrypt({ ssn: undefined, f: () => 1 }, { fields: ['ssn', 'f'] }),
-    ).rejects.toThrow('cannot be encrypted');
+    await expect(masker.encrypt({ ssn: undefined, f: () => 1 }, { fields: ['ssn', 'f'] })).rejects.toThrow(
+      'cannot be encrypted',
+    );
     // Plaintext next to an undefined value is still refused in decrypt.
-    await expect(
-      masker.decrypt({ ssn: undefined, card: 4111 }, { fields: ['ssn', 'card'] }),
-    ).rejects.toThrow('is not a ciphertext string');
+    await expect(masker.decrypt({ ssn: undefined, card: 4111 }, { fields: ['ssn', 'card'] })).rejects.toThrow(
+      'is not a ciphertext string',
+    );
     expect(p.encrypt).not.toHaveBeenCalled();
     expect(p.decrypt).not.toHaveBeenCalled();
   });
