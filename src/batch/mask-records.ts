@@ -1,0 +1,215 @@
+/**
+ * `maskRecords`, inbound (SPEC §9): decrypts the configured fields of every record of a batch under that
+ * record's own encryption context, each record on its own. A record that fails — a tampered or foreign
+ * ciphertext, another tenant's message, a payload that is not JSON where an expression must look — is
+ * removed from the event and reported, as `ReportBatchItemFailures` expects, with a typed error that
+ * carries no data; the others go on. Expressions are relative to the decoded payload, never the envelope.
+ *
+ * @module
+ */
+import { validateContext } from '../crypto/context.js';
+import type { EncryptionContext } from '../crypto/encryption-provider.js';
+import { type DataMasking, quietMasker } from '../data-masking.js';
+import { DataMaskingEncryptionError, DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
+import { contextUnavailable } from '../middleware/http.js';
+import { assertKnownOptions } from '../options.js';
+import { type BatchSource, CODECS, detectSource, type ItemIdentifier, type SourceCodec } from './sources.js';
+
+type AnyRecord = Record<string, unknown>;
+
+/** The encryption context of one record: given, or read from the record (and the request, in Middy). */
+export type RecordContext<TRequest = unknown> =
+  | EncryptionContext
+  | ((record: AnyRecord, request: TRequest | undefined) => EncryptionContext | Promise<EncryptionContext>);
+
+/** Fields to decrypt in each record's payload, and the context each record's ciphertexts must carry. */
+export interface RecordCryptoOptions<TRequest = unknown> {
+  /** Field expressions, relative to the decoded payload (the SQS body, the Kinesis data, …). */
+  fields: readonly string[];
+  /** The context, or a function of the record (an SQS message attribute, a Kafka header, …). */
+  context?: RecordContext<TRequest>;
+}
+
+/** Options of {@link maskRecords}. */
+export interface MaskRecordsOptions<TRequest = unknown> {
+  /** The masker, with a provider. */
+  masker: DataMasking;
+  /** The source of the batch; detected from the event when omitted. */
+  source?: BatchSource;
+  /** Decrypt these fields of every record, before the handler sees it. */
+  decrypt?: RecordCryptoOptions<TRequest>;
+}
+
+/** One record that was removed from the batch, and why. */
+export interface RecordFailure {
+  /** The record's position in the batch as delivered. */
+  readonly index: number;
+  /** Its identifier in a partial batch response (`undefined` for SNS, which has none). */
+  readonly itemIdentifier: ItemIdentifier | undefined;
+  /** A typed error without data. */
+  readonly error: DataMaskingError;
+}
+
+/** What {@link maskRecords} gives back for an inbound batch. */
+export interface MaskedBatch<TEvent> {
+  /** The event with the records that were decrypted, in their order; the others are removed. */
+  readonly event: TEvent;
+  /** The failed records as `ReportBatchItemFailures` expects them. */
+  readonly batchItemFailures: { itemIdentifier: ItemIdentifier }[];
+  /** Every failed record with its error. */
+  readonly errors: RecordFailure[];
+}
+
+const OPTIONS = ['masker', 'source', 'decrypt'] as const;
+const CRYPTO_OPTIONS = ['fields', 'context'] as const;
+/** Records decrypted at once; KMS calls stay one per data key (the provider's single-flight cache). */
+const RECORD_CONCURRENCY = 16;
+
+/**
+ * Decrypts the configured fields of every record, each under its own context, and returns the event
+ * without the records that failed, the partial batch response for them, and their typed errors. The
+ * event is never mutated. SNS has no partial batch response: a failing SNS record throws its error.
+ *
+ * @throws {DataMaskingUnsupportedTypeError} for unknown options, an event of no known source, or a
+ * DynamoDB Streams event (not yet supported here).
+ */
+export async function maskRecords<TEvent extends object, TRequest = unknown>(
+  event: TEvent,
+  options: MaskRecordsOptions<TRequest>,
+  request?: TRequest,
+): Promise<MaskedBatch<TEvent>> {
+  const compiled = compile(options);
+  const source = options.source ?? detectSource(event);
+  const codec = CODECS[source];
+  if (codec.encoding === 'dynamodb') {
+    throw new DataMaskingUnsupportedTypeError('DynamoDB Streams images are not supported by maskRecords yet');
+  }
+  const records = codec.records(event as AnyRecord);
+  const results = new Array<AnyRecord | DataMaskingError>(records.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < records.length) {
+      const i = next++;
+      try {
+        results[i] = await decryptRecord(codec, records[i], compiled, request);
+      } catch (error) {
+        results[i] = typed(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RECORD_CONCURRENCY, records.length) }, worker));
+
+  const kept: AnyRecord[] = [];
+  const errors: RecordFailure[] = [];
+  results.forEach((result, index) => {
+    if (result instanceof DataMaskingError) {
+      errors.push({ index, itemIdentifier: codec.itemIdentifier(records[index]), error: result });
+    } else {
+      kept.push(result);
+    }
+  });
+  if (source === 'sns' && errors.length > 0) throw errors[0].error;
+  const batchItemFailures = errors.flatMap(({ itemIdentifier }) =>
+    itemIdentifier === undefined ? [] : [{ itemIdentifier }],
+  );
+  const unchanged = errors.length === 0 && kept.every((r, i) => r === records[i]);
+  return {
+    event: unchanged ? event : (codec.withRecords(event as AnyRecord, kept) as TEvent),
+    batchItemFailures,
+    errors,
+  };
+}
+
+interface Compiled<TRequest> {
+  readonly masker: DataMasking;
+  readonly decrypt: RecordCryptoOptions<TRequest> | undefined;
+}
+
+function compile<TRequest>(options: MaskRecordsOptions<TRequest>): Compiled<TRequest> {
+  assertKnownOptions(options, OPTIONS, 'the maskRecords options');
+  const { masker, decrypt } = options;
+  if (masker === null || typeof masker !== 'object' || typeof masker.decrypt !== 'function') {
+    throw new DataMaskingUnsupportedTypeError("'masker' must be a DataMasking instance");
+  }
+  if (options.source !== undefined && !Object.hasOwn(CODECS, options.source)) {
+    throw new DataMaskingUnsupportedTypeError(`'source' must be one of ${Object.keys(CODECS).join(', ')}`);
+  }
+  if (decrypt !== undefined) {
+    assertKnownOptions(decrypt, CRYPTO_OPTIONS, 'the decrypt options');
+    if (!Array.isArray(decrypt.fields) || decrypt.fields.length === 0) {
+      throw new DataMaskingUnsupportedTypeError(
+        "'decrypt.fields' must be a non-empty array of field expressions",
+      );
+    }
+    const { context } = decrypt;
+    if (
+      context !== undefined &&
+      (context === null || (typeof context !== 'object' && typeof context !== 'function'))
+    ) {
+      throw new DataMaskingUnsupportedTypeError(
+        "'decrypt.context' must be an object or a function of the record",
+      );
+    }
+  }
+  // Records vary: a record without an encrypted field is not an error (as in the middleware).
+  return { masker: quietMasker(masker.withOptions({ throwOnMissingField: false })), decrypt };
+}
+
+async function decryptRecord<TRequest>(
+  codec: SourceCodec,
+  record: AnyRecord,
+  compiled: Compiled<TRequest>,
+  request: TRequest | undefined,
+): Promise<AnyRecord> {
+  const { decrypt } = compiled;
+  if (decrypt === undefined) return record;
+  const payload = codec.payload(record);
+  if (payload === undefined) {
+    throw new DataMaskingUnsupportedTypeError('the record carries no payload to decrypt fields in');
+  }
+  const text = codec.encoding === 'base64' ? decodeBase64Text(payload) : payload;
+  const context = await contextOf(decrypt.context, record, request);
+  const decrypted = await compiled.masker.decrypt(text, { fields: decrypt.fields, context });
+  if (decrypted === text) return record;
+  const out = decrypted as string;
+  return codec.withPayload(
+    record,
+    codec.encoding === 'base64' ? Buffer.from(out, 'utf8').toString('base64') : out,
+  );
+}
+
+/** The record's context; a function that cannot build it is a context failure for this record only. */
+async function contextOf<TRequest>(
+  context: RecordContext<TRequest> | undefined,
+  record: AnyRecord,
+  request: TRequest | undefined,
+): Promise<EncryptionContext | undefined> {
+  if (typeof context !== 'function') return context;
+  try {
+    const built = await context(record, request);
+    return validateContext(built) as EncryptionContext;
+  } catch (error) {
+    throw contextUnavailable(error);
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Standard base64 of UTF-8 text, as Kinesis, Kafka and Firehose carry payloads; anything else fails. */
+function decodeBase64Text(payload: string): string {
+  const bytes = Buffer.from(payload, 'base64');
+  if (bytes.toString('base64') !== payload) {
+    throw new DataMaskingUnsupportedTypeError('the record payload is not standard base64');
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new DataMaskingUnsupportedTypeError('the record payload is not UTF-8 text');
+  }
+}
+
+/** Errors of this library pass as they are; anything else becomes a generic one, without its text. */
+function typed(error: unknown): DataMaskingError {
+  if (error instanceof DataMaskingError) return error;
+  return new DataMaskingEncryptionError('decrypting the record failed');
+}

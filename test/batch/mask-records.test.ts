@@ -1,0 +1,211 @@
+/**
+ * Issue 11 (started): inbound `maskRecords`. Every record is decrypted under its own context, on its
+ * own; a record that fails is removed and reported with the source's identifier and a typed error, and
+ * the others go on. Real Encryption SDK, KMS double.
+ */
+import fc from 'fast-check';
+import { maskRecords } from '../../src/batch/mask-records.js';
+import { CODECS } from '../../src/batch/sources.js';
+import { DataMasking } from '../../src/data-masking.js';
+import {
+  DataMaskingContextMismatchError,
+  DataMaskingDecryptValueError,
+  DataMaskingError,
+  DataMaskingUnsupportedTypeError,
+} from '../../src/errors.js';
+import { provider, useKms } from '../crypto/support.js';
+import { firehoseEvent, kinesisEvent, mskEvent, snsEvent, sqsEvent } from './events.js';
+
+const { kms } = useKms(1);
+const tenantOf = (record: Record<string, unknown>) => {
+  const attributes = record.messageAttributes as Record<string, { stringValue?: string }>;
+  return { tenant_id: String(attributes.tenant_id?.stringValue) };
+};
+
+/** A record body as a producer writes it: the card encrypted under the tenant's context. */
+async function producerBody(masker: DataMasking, tenant: string, i: number) {
+  return masker.encrypt(
+    { orderId: `o-${i}`, card: `4111-0000-0000-${String(i).padStart(4, '0')}`, tenant },
+    { fields: ['card'], context: { tenant_id: tenant } },
+  );
+}
+
+describe('SQS, tenants from a message attribute', () => {
+  test('good records are decrypted; a wrong tenant, a tampered ciphertext and a non-JSON body are each reported', async () => {
+    const masker = new DataMasking({ provider: provider(kms().keys) });
+    const good0 = await producerBody(masker, 'acme', 0);
+    const good3 = await producerBody(masker, 'globex', 3);
+    const otherTenant = await producerBody(masker, 'globex', 1); // sent with tenant attribute "acme"
+    const tampered = await producerBody(masker, 'acme', 2);
+    tampered.card = `${tampered.card.slice(0, 40)}${tampered.card[40] === 'A' ? 'B' : 'A'}${tampered.card.slice(41)}`;
+    const event = sqsEvent(
+      [good0, otherTenant, tampered, good3, 'not json at all'],
+      ['acme', 'acme', 'acme', 'globex', 'acme'],
+    );
+    const before = JSON.stringify(event);
+
+    const out = await maskRecords(event, { masker, decrypt: { fields: ['card'], context: tenantOf } });
+
+    expect(JSON.stringify(event)).toBe(before);
+    expect(out.event.Records.map((r) => JSON.parse(r.body).card)).toEqual([
+      '4111-0000-0000-0000',
+      '4111-0000-0000-0003',
+    ]);
+    expect(out.event.Records.map((r) => r.messageId)).toEqual([
+      event.Records[0].messageId,
+      event.Records[3].messageId,
+    ]);
+    expect(out.batchItemFailures).toEqual(
+      [1, 2, 4].map((i) => ({ itemIdentifier: event.Records[i].messageId })),
+    );
+    expect(out.errors.map((e) => [e.index, e.error.constructor])).toEqual([
+      [1, DataMaskingContextMismatchError],
+      [2, DataMaskingDecryptValueError],
+      // Decrypt refuses text where its expressions must look (no plaintext can hide there): bad input.
+      [4, DataMaskingDecryptValueError],
+    ]);
+    // No error carries a plaintext or a ciphertext body.
+    for (const { error } of out.errors) {
+      const text = `${error.message}\n${error.stack}\n${JSON.stringify(error)}`;
+      expect(text).not.toMatch(/4111-0000/);
+      expect(text).not.toContain(otherTenant.card.slice(0, 32));
+    }
+  });
+
+  test('a context function that cannot build the context fails that record only', async () => {
+    const masker = new DataMasking({ provider: provider(kms().keys) });
+    const event = sqsEvent(
+      [await producerBody(masker, 'acme', 0), await producerBody(masker, 'acme', 1)],
+      ['acme'],
+    );
+    const out = await maskRecords(event, {
+      masker,
+      decrypt: {
+        fields: ['card'],
+        context: (record) => {
+          const attributes = record.messageAttributes as Record<string, { stringValue: string }>;
+          if (attributes.tenant_id === undefined) throw new Error('no tenant for jane@example.com');
+          return { tenant_id: attributes.tenant_id.stringValue };
+        },
+      },
+    });
+    expect(out.event.Records).toHaveLength(1);
+    expect(out.errors[0].error).toBeInstanceOf(DataMaskingContextMismatchError);
+    expect(out.errors[0].error.message).not.toContain('jane@example.com');
+  });
+
+  test('an empty batch, and a batch with nothing to decrypt, come back as they are', async () => {
+    const masker = new DataMasking({ provider: provider(kms().keys) });
+    const empty = sqsEvent([]);
+    await expect(maskRecords(empty, { masker, decrypt: { fields: ['card'] } })).resolves.toEqual({
+      event: empty,
+      batchItemFailures: [],
+      errors: [],
+    });
+    const plain = sqsEvent([{ orderId: 'o-1' }]);
+    const out = await maskRecords(plain, { masker, decrypt: { fields: ['card'] } });
+    expect(out.event).toBe(plain);
+  });
+});
+
+describe('base64 payloads: Kinesis, Kafka, Firehose', () => {
+  test.each([
+    ['kinesis', (items: unknown[]) => kinesisEvent(items)],
+    ['kafka', (items: unknown[]) => mskEvent(items.map((value) => ({ value })))],
+    ['firehose', (items: unknown[]) => firehoseEvent(items)],
+  ] as const)(
+    '%s: decrypted and re-encoded as base64; a bad record reported by its identifier',
+    async (source, make) => {
+      const masker = new DataMasking({ provider: provider(kms().keys) });
+      const good = await producerBody(masker, 'acme', 7);
+      const event = make([good, 'not base64 !', good]);
+      const out = await maskRecords(event as object, {
+        masker,
+        decrypt: { fields: ['card'], context: { tenant_id: 'acme' } },
+      });
+      const codec = CODECS[source];
+      const kept = codec.records(out.event as never);
+      expect(kept).toHaveLength(2);
+      for (const r of kept) {
+        const payload = JSON.parse(Buffer.from(codec.payload(r) as string, 'base64').toString('utf8'));
+        expect(payload.card).toBe('4111-0000-0000-0007');
+      }
+      const all = codec.records(event as never);
+      expect(out.batchItemFailures).toEqual([{ itemIdentifier: codec.itemIdentifier(all[1]) }]);
+    },
+  );
+});
+
+test('SNS has no partial batch response: a failing record fails the invocation with its typed error', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const event = snsEvent([await producerBody(masker, 'acme', 0), await producerBody(masker, 'globex', 1)]);
+  await expect(
+    maskRecords(event, { masker, decrypt: { fields: ['card'], context: { tenant_id: 'acme' } } }),
+  ).rejects.toBeInstanceOf(DataMaskingContextMismatchError);
+});
+
+test('1,000 records from 10 tenants: 10 KMS Decrypt calls, every record decrypted', async () => {
+  const writer = new DataMasking({ provider: provider(kms().keys) });
+  const tenants = Array.from({ length: 1000 }, (_, i) => `tenant-${i % 10}`);
+  const bodies = await Promise.all(tenants.map((t, i) => producerBody(writer, t, i)));
+  expect(kms().count('GenerateDataKey')).toBe(10);
+  const event = sqsEvent(bodies, tenants);
+  const reader = new DataMasking({ provider: provider(kms().keys) }); // a cold cache
+  kms().reset();
+  const out = await maskRecords(event, { masker: reader, decrypt: { fields: ['card'], context: tenantOf } });
+  expect(out.errors).toEqual([]);
+  expect(out.event.Records).toHaveLength(1000);
+  expect(kms().count('Decrypt')).toBe(10);
+});
+
+test('unknown options, a bad source and DynamoDB (not yet) are refused', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const event = sqsEvent([]);
+  await expect(maskRecords(event, { masker, decrpyt: {} } as never)).rejects.toThrow(
+    DataMaskingUnsupportedTypeError,
+  );
+  await expect(maskRecords(event, { masker, source: 'sqs3' as never })).rejects.toThrow(
+    DataMaskingUnsupportedTypeError,
+  );
+  await expect(maskRecords(event, { masker, decrypt: { fields: [] } })).rejects.toThrow(
+    DataMaskingUnsupportedTypeError,
+  );
+  await expect(maskRecords({ Records: [{ eventSource: 'aws:dynamodb' }] }, { masker })).rejects.toThrow(
+    DataMaskingUnsupportedTypeError,
+  );
+});
+
+test('property: every record is either decrypted or reported failed, never both, never neither', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const pool = await Promise.all(
+    [0, 1, 2, 3].map((i) => producerBody(masker, i % 2 === 0 ? 'acme' : 'globex', i)),
+  );
+  const kinds = fc.constantFrom('acme', 'globex', 'wrong-tenant', 'not-json', 'no-card');
+  await fc.assert(
+    fc.asyncProperty(fc.array(kinds, { maxLength: 12 }), async (plan) => {
+      const bodies = plan.map((kind, i) => {
+        if (kind === 'not-json') return `<xml>${i}</xml>`;
+        if (kind === 'no-card') return { orderId: `o-${i}` };
+        if (kind === 'wrong-tenant') return pool[1]; // globex's, sent as acme's
+        return pool[kind === 'acme' ? 0 : 1];
+      });
+      const tenants = plan.map((kind) => (kind === 'globex' ? 'globex' : 'acme'));
+      const event = sqsEvent(bodies, tenants);
+      const out = await maskRecords(event, { masker, decrypt: { fields: ['card'], context: tenantOf } });
+      const keptIds = new Set(out.event.Records.map((r) => r.messageId));
+      const failedIds = new Set(out.batchItemFailures.map((f) => f.itemIdentifier as string));
+      for (const [i, r] of event.Records.entries()) {
+        expect(keptIds.has(r.messageId) !== failedIds.has(r.messageId)).toBe(true);
+        const shouldFail = plan[i] === 'wrong-tenant' || plan[i] === 'not-json';
+        expect(failedIds.has(r.messageId)).toBe(shouldFail);
+      }
+      // What reaches the handler holds no ciphertext where a card was.
+      for (const r of out.event.Records) {
+        const card = JSON.parse(r.body).card;
+        if (card !== undefined) expect(card).toMatch(/^4111-0000-0000-\d{4}$/);
+      }
+      for (const { error } of out.errors) expect(error).toBeInstanceOf(DataMaskingError);
+    }),
+    { numRuns: 60 },
+  );
+});
