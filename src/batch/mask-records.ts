@@ -7,20 +7,15 @@
  *
  * @module
  */
-import { validateContext } from '../crypto/context.js';
-import type { EncryptionContext } from '../crypto/encryption-provider.js';
 import { type DataMasking, quietMasker } from '../data-masking.js';
-import { DataMaskingEncryptionError, DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
-import { contextUnavailable } from '../middleware/http.js';
+import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
+import { contextOf, decodeBase64Text, type RecordContext, typedFailure } from './record-support.js';
 import { type BatchSource, CODECS, detectSource, type ItemIdentifier, type SourceCodec } from './sources.js';
 
 type AnyRecord = Record<string, unknown>;
 
-/** The encryption context of one record: given, or read from the record (and the request, in Middy). */
-export type RecordContext<TRequest = unknown> =
-  | EncryptionContext
-  | ((record: AnyRecord, request: TRequest | undefined) => EncryptionContext | Promise<EncryptionContext>);
+export type { RecordContext } from './record-support.js';
 
 /** Fields to decrypt in each record's payload, and the context each record's ciphertexts must carry. */
 export interface RecordCryptoOptions<TRequest = unknown> {
@@ -93,7 +88,7 @@ export async function maskRecords<TEvent extends object, TRequest = unknown>(
       try {
         results[i] = await decryptRecord(codec, records[i], compiled, request);
       } catch (error) {
-        results[i] = typed(error);
+        results[i] = typedFailure(error);
       }
     }
   };
@@ -176,40 +171,4 @@ async function decryptRecord<TRequest>(
     record,
     codec.encoding === 'base64' ? Buffer.from(out, 'utf8').toString('base64') : out,
   );
-}
-
-/** The record's context; a function that cannot build it is a context failure for this record only. */
-async function contextOf<TRequest>(
-  context: RecordContext<TRequest> | undefined,
-  record: AnyRecord,
-  request: TRequest | undefined,
-): Promise<EncryptionContext | undefined> {
-  if (typeof context !== 'function') return context;
-  try {
-    const built = await context(record, request);
-    return validateContext(built) as EncryptionContext;
-  } catch (error) {
-    throw contextUnavailable(error);
-  }
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Standard base64 of UTF-8 text, as Kinesis, Kafka and Firehose carry payloads; anything else fails. */
-function decodeBase64Text(payload: string): string {
-  const bytes = Buffer.from(payload, 'base64');
-  if (bytes.toString('base64') !== payload) {
-    throw new DataMaskingUnsupportedTypeError('the record payload is not standard base64');
-  }
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new DataMaskingUnsupportedTypeError('the record payload is not UTF-8 text');
-  }
-}
-
-/** Errors of this library pass as they are; anything else becomes a generic one, without its text. */
-function typed(error: unknown): DataMaskingError {
-  if (error instanceof DataMaskingError) return error;
-  return new DataMaskingEncryptionError('decrypting the record failed');
 }

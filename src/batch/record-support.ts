@@ -1,0 +1,54 @@
+/**
+ * What the batch functions share per record: the record's encryption context, the base64 text payloads
+ * carry, and the typed error a failed record is reported with.
+ *
+ * @module
+ */
+import { validateContext } from '../crypto/context.js';
+import type { EncryptionContext } from '../crypto/encryption-provider.js';
+import { DataMaskingEncryptionError, DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
+import { contextUnavailable } from '../middleware/http.js';
+
+/** The encryption context of one record: given, or read from the record (and the request, in Middy). */
+export type RecordContext<TRequest = unknown> =
+  | EncryptionContext
+  | ((
+      record: Record<string, unknown>,
+      request: TRequest | undefined,
+    ) => EncryptionContext | Promise<EncryptionContext>);
+
+/** The record's context; a function that cannot build it is a context failure for this record only. */
+export async function contextOf<TRequest>(
+  context: RecordContext<TRequest> | undefined,
+  record: Record<string, unknown>,
+  request: TRequest | undefined,
+): Promise<EncryptionContext | undefined> {
+  if (typeof context !== 'function') return context;
+  try {
+    const built = await context(record, request);
+    return validateContext(built) as EncryptionContext;
+  } catch (error) {
+    throw contextUnavailable(error);
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Standard base64 of UTF-8 text, as Kinesis, Kafka and Firehose carry payloads; anything else fails. */
+export function decodeBase64Text(payload: string): string {
+  const bytes = Buffer.from(payload, 'base64');
+  if (bytes.toString('base64') !== payload) {
+    throw new DataMaskingUnsupportedTypeError('the record payload is not standard base64');
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new DataMaskingUnsupportedTypeError('the record payload is not UTF-8 text');
+  }
+}
+
+/** Errors of this library pass as they are; anything else becomes a generic one, without its text. */
+export function typedFailure(error: unknown): DataMaskingError {
+  if (error instanceof DataMaskingError) return error;
+  return new DataMaskingEncryptionError('masking the record failed');
+}
