@@ -1,0 +1,148 @@
+/**
+ * `batchMasking()`: the Middy middleware for queue and stream consumers and Firehose transformations
+ * (SPEC §9). `before` decrypts each record's fields under that record's context and removes the records
+ * that fail; `after` reports them in the partial batch response, merged with the handler's own, or — for
+ * a Firehose transformation — erases then encrypts each returned record.
+ *
+ * @module
+ */
+import type { MiddlewareObj, Request } from '@middy/core';
+import { DataMasking } from '../data-masking.js';
+import type { EraseOptions } from '../erase/eraser.js';
+import { DataMaskingUnsupportedTypeError } from '../errors.js';
+import { assertKnownOptions } from '../options.js';
+import { type FailedRecordResult, type FirehoseRecordIn, maskFirehoseRecords } from './firehose-transform.js';
+import { type MaskedBatch, maskRecords } from './mask-records.js';
+import type { RecordContext } from './record-support.js';
+import { type BatchSource, detectSource, type ItemIdentifier } from './sources.js';
+
+/** Options of {@link batchMasking}. */
+export interface BatchMaskingOptions {
+  /** The masker; with a provider for `decrypt` and `encrypt`. */
+  masker: DataMasking;
+  /** The source of the batches; detected from each event when omitted. */
+  source?: BatchSource;
+  /** Fields to decrypt in every record before the handler runs, each under its record's context. */
+  decrypt?: { fields: readonly string[]; context?: RecordContext<Request> };
+  /** Firehose transformations: erased in every record the handler returns (or in the event's records). */
+  erase?: EraseOptions;
+  /** Firehose transformations: then encrypted, each record under its own context. */
+  encrypt?: { fields: readonly string[]; context?: RecordContext<Request> };
+  /** Firehose: what a record that cannot be masked becomes (`Dropped` unless you opt in). */
+  failedRecords?: FailedRecordResult;
+  /** Told, without data, how many records failed and why. */
+  logger?: { warn(message: string): void };
+}
+
+const defaults = {
+  source: undefined,
+  decrypt: undefined,
+  erase: undefined,
+  encrypt: undefined,
+  failedRecords: 'Dropped' as FailedRecordResult,
+  logger: undefined,
+};
+const OPTIONS = ['masker', ...Object.keys(defaults)];
+
+type Failure = { itemIdentifier: ItemIdentifier };
+
+/**
+ * The middleware. Configuration errors (unknown options, erase or encrypt for a source that returns no
+ * records) throw here, at cold start.
+ *
+ * @example
+ * ```ts
+ * export const handler = middy<SQSEvent, SQSBatchResponse>()
+ *   .use(batchMasking({
+ *     masker,
+ *     decrypt: {
+ *       fields: ['card'],
+ *       context: (record) => ({ tenant_id: record.messageAttributes.tenant_id.stringValue }),
+ *     },
+ *   }))
+ *   .handler(async (event) => ({ batchItemFailures: [] }));
+ * ```
+ */
+export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
+  if (opts === null || typeof opts !== 'object') {
+    throw new DataMaskingUnsupportedTypeError(
+      'batchMasking() needs options: { masker, decrypt?, erase?, encrypt? }',
+    );
+  }
+  assertKnownOptions(opts, OPTIONS, 'the batchMasking() options');
+  const options = { ...defaults, ...opts };
+  if (!(options.masker instanceof DataMasking)) {
+    throw new DataMaskingUnsupportedTypeError("batchMasking() needs a 'masker': a DataMasking instance");
+  }
+  if ((options.decrypt !== undefined || options.encrypt !== undefined) && !options.masker.hasProvider) {
+    throw new DataMaskingUnsupportedTypeError("'decrypt' and 'encrypt' need a masker with a provider");
+  }
+  if (options.failedRecords !== 'Dropped' && options.failedRecords !== 'ProcessingFailed') {
+    throw new DataMaskingUnsupportedTypeError("'failedRecords' must be 'Dropped' or 'ProcessingFailed'");
+  }
+  const outbound = options.erase !== undefined || options.encrypt !== undefined;
+  if (outbound && options.source !== undefined && options.source !== 'firehose') {
+    throw new DataMaskingUnsupportedTypeError(
+      `'erase' and 'encrypt' apply to the records a Firehose transformation returns; a ${options.source} handler returns none`,
+    );
+  }
+  /** Per request: the records removed before the handler ran. */
+  const removed = new WeakMap<Request, Failure[]>();
+
+  const batchMaskingBefore = async (request: Request): Promise<void> => {
+    const source = options.source ?? detectSource(request.event);
+    if (outbound && source !== 'firehose') {
+      throw new DataMaskingUnsupportedTypeError(
+        `'erase' and 'encrypt' apply to Firehose transformations; this is a ${source} batch`,
+      );
+    }
+    if (options.decrypt === undefined) return;
+    const masked: MaskedBatch<object> = await maskRecords(
+      request.event as object,
+      { masker: options.masker, source, decrypt: options.decrypt },
+      request,
+    );
+    request.event = masked.event;
+    removed.set(request, masked.batchItemFailures);
+    if (masked.errors.length > 0) {
+      const names = [...new Set(masked.errors.map((e) => e.error.name))].join(', ');
+      (options.logger ?? console).warn(
+        `batchMasking: ${masked.errors.length} record(s) could not be decrypted and were reported as failed (${names})`,
+      );
+    }
+  };
+
+  const batchMaskingAfter = async (request: Request): Promise<void> => {
+    if (outbound) {
+      const response = request.response as { records?: FirehoseRecordIn[] } | undefined;
+      // A handler that returns nothing transforms nothing itself: the event's records are the output.
+      const records = response?.records ?? (request.event as { records: FirehoseRecordIn[] }).records;
+      request.response = {
+        ...(response ?? {}),
+        ...(await maskFirehoseRecords(
+          records,
+          {
+            masker: options.masker,
+            ...(options.erase === undefined ? {} : { erase: options.erase }),
+            ...(options.encrypt === undefined ? {} : { encrypt: options.encrypt }),
+            failedRecords: options.failedRecords,
+            ...(options.logger === undefined ? {} : { logger: options.logger }),
+          },
+          request,
+        )),
+      };
+      return;
+    }
+    const ours = removed.get(request) ?? [];
+    if (ours.length === 0) return;
+    const response = (request.response ?? {}) as { batchItemFailures?: Failure[] };
+    const theirs = Array.isArray(response.batchItemFailures) ? response.batchItemFailures : [];
+    const seen = new Set(theirs.map((f) => JSON.stringify(f.itemIdentifier)));
+    request.response = {
+      ...response,
+      batchItemFailures: [...theirs, ...ours.filter((f) => !seen.has(JSON.stringify(f.itemIdentifier)))],
+    };
+  };
+
+  return { before: batchMaskingBefore, after: batchMaskingAfter };
+}

@@ -1,0 +1,156 @@
+/**
+ * Issue 11 (started): `batchMasking()` in real Middy stacks. Records that fail to decrypt never reach
+ * the handler and are reported in the partial batch response, merged with the handler's own; Firehose
+ * transformation output is erased then encrypted per record.
+ */
+import middy from '@middy/core';
+import type {
+  FirehoseTransformationEvent,
+  FirehoseTransformationResult,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
+import { batchMasking } from '../../src/batch/batch-masking.js';
+import { DataMasking } from '../../src/data-masking.js';
+import { DataMaskingContextMismatchError, DataMaskingUnsupportedTypeError } from '../../src/errors.js';
+import { provider, useKms } from '../crypto/support.js';
+import { firehoseEvent, kinesisEvent, snsEvent, sqsEvent } from './events.js';
+
+const { kms } = useKms(1);
+const context = {} as never;
+const quiet = { warn: () => undefined };
+
+async function encrypted(masker: DataMasking, tenant: string, i: number) {
+  return masker.encrypt(
+    { orderId: `o-${i}`, card: `4111-0000-0000-${String(i).padStart(4, '0')}` },
+    { fields: ['card'], context: { tenant_id: tenant } },
+  );
+}
+
+test('SQS: the handler sees only decrypted records; failures merge with its own, each once', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const bodies = [
+    await encrypted(masker, 'acme', 0),
+    await encrypted(masker, 'globex', 1),
+    await encrypted(masker, 'acme', 2),
+  ];
+  const event = sqsEvent(bodies, ['acme', 'acme', 'acme']); // record 1 claims acme but is globex's
+  const seen: string[] = [];
+  const handler = middy<SQSEvent, SQSBatchResponse>()
+    .use(
+      batchMasking({
+        masker,
+        decrypt: {
+          fields: ['card'],
+          context: (record) => ({
+            tenant_id: String(
+              (record.messageAttributes as Record<string, { stringValue: string }>).tenant_id.stringValue,
+            ),
+          }),
+        },
+        logger: quiet,
+      }),
+    )
+    .handler(async (e) => {
+      for (const r of e.Records) seen.push(JSON.parse(r.body).card);
+      // The handler fails record 2 itself, and (wrongly) reports record 1 too: reported once.
+      return {
+        batchItemFailures: [
+          { itemIdentifier: e.Records[1].messageId },
+          { itemIdentifier: event.Records[1].messageId },
+        ],
+      };
+    });
+  const response = await handler(event, context);
+  expect(seen).toEqual(['4111-0000-0000-0000', '4111-0000-0000-0002']);
+  expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+    [event.Records[1].messageId, event.Records[2].messageId].sort(),
+  );
+});
+
+test('Kinesis: a tampered record is reported by its sequence number; a handler returning nothing gets a response', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const good = await encrypted(masker, 'acme', 0);
+  const event = kinesisEvent([good, Buffer.from('{"card":"AAAA"}').toString('base64'), good]);
+  const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse | undefined>()
+    .use(
+      batchMasking({ masker, decrypt: { fields: ['card'], context: { tenant_id: 'acme' } }, logger: quiet }),
+    )
+    .handler(async (e) => {
+      expect(e.Records).toHaveLength(2);
+      return undefined;
+    });
+  await expect(handler(event, context)).resolves.toEqual({
+    batchItemFailures: [{ itemIdentifier: event.Records[1].kinesis.sequenceNumber }],
+  });
+});
+
+test('SNS: a failing record fails the invocation with its typed error', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const event = snsEvent([await encrypted(masker, 'globex', 0)]);
+  const handler = middy()
+    .use(batchMasking({ masker, decrypt: { fields: ['card'], context: { tenant_id: 'acme' } } }))
+    .handler(async () => undefined);
+  await expect(handler(event, context)).rejects.toBeInstanceOf(DataMaskingContextMismatchError);
+});
+
+test('Firehose: what the handler returns is erased then encrypted; with no handler output, the event records are', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const rows = [0, 1].map((i) => ({ data: { id: i, email: `u${i}@example.com`, card: '4111111111111111' } }));
+  const event = firehoseEvent(rows);
+  const stack = (
+    body: (e: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult | undefined>,
+  ) =>
+    middy<FirehoseTransformationEvent, FirehoseTransformationResult | undefined>()
+      .use(
+        batchMasking({
+          masker,
+          erase: { fields: ['$.data.email'] },
+          encrypt: { fields: ['$.data.card'], context: { stream: 'dms' } },
+        }),
+      )
+      .handler(body);
+  for (const handler of [
+    stack(async (e) => ({
+      records: e.records.map((r) => ({ recordId: r.recordId, result: 'Ok' as const, data: r.data })),
+    })),
+    stack(async () => undefined),
+  ]) {
+    const out = (await handler(event, context)) as FirehoseTransformationResult;
+    expect(out.records.map((r) => [r.recordId, r.result])).toEqual(
+      event.records.map((r) => [r.recordId, 'Ok']),
+    );
+    for (const r of out.records) {
+      const row = JSON.parse(Buffer.from(String(r.data), 'base64').toString('utf8'));
+      expect(row.data.email).toBe('*****');
+      expect(row.data.card).not.toContain('4111');
+    }
+  }
+});
+
+test('configuration errors are refused at cold start', () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  expect(() => batchMasking({ masker, erase: { fields: ['x'] }, source: 'sqs' })).toThrow(
+    DataMaskingUnsupportedTypeError,
+  );
+  expect(() => batchMasking({ masker, decrpyt: {} } as never)).toThrow(DataMaskingUnsupportedTypeError);
+  expect(() => batchMasking({ masker: {} as never })).toThrow(DataMaskingUnsupportedTypeError);
+  expect(() => batchMasking({ masker: new DataMasking(), decrypt: { fields: ['card'] } })).toThrow(
+    DataMaskingUnsupportedTypeError,
+  );
+  expect(() => batchMasking({ masker, failedRecords: 'Ok' as never })).toThrow(
+    DataMaskingUnsupportedTypeError,
+  );
+});
+
+test('erase on a batch that returns no records fails the invocation, never passes silently', async () => {
+  const masker = new DataMasking();
+  const handler = middy()
+    .use(batchMasking({ masker, erase: { fields: ['card'] } }))
+    .handler(async () => undefined);
+  await expect(handler(sqsEvent([{ card: '4111' }]), context)).rejects.toThrow(
+    DataMaskingUnsupportedTypeError,
+  );
+});
