@@ -12,7 +12,7 @@ import type { EraseOptions } from '../erase/eraser.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
 import { type FailedRecordResult, type FirehoseRecordIn, maskFirehoseRecords } from './firehose-transform.js';
-import { type MaskedBatch, maskRecords } from './mask-records.js';
+import { compileMaskRecords, type MaskedBatch, maskCompiled } from './mask-records.js';
 import type { RecordContext } from './record-support.js';
 import { type BatchSource, detectSource, type ItemIdentifier } from './sources.js';
 
@@ -86,6 +86,15 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
       `'erase' and 'encrypt' apply to the records a Firehose transformation returns; a ${options.source} handler returns none`,
     );
   }
+  // Compiled now, at cold start: the masker's caches of expressions live across invocations.
+  const inbound =
+    options.decrypt === undefined
+      ? undefined
+      : compileMaskRecords<Request>({
+          masker: options.masker,
+          ...(options.source === undefined ? {} : { source: options.source }),
+          decrypt: options.decrypt,
+        });
   /** Per request: the records removed before the handler ran. */
   const removed = new WeakMap<Request, Failure[]>();
 
@@ -96,10 +105,10 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
         `'erase' and 'encrypt' apply to Firehose transformations; this is a ${source} batch`,
       );
     }
-    if (options.decrypt === undefined) return;
-    const masked: MaskedBatch<object> = await maskRecords(
+    if (inbound === undefined) return;
+    const masked: MaskedBatch<object> = await maskCompiled(
       request.event as object,
-      { masker: options.masker, source, decrypt: options.decrypt },
+      { ...inbound, source },
       request,
     );
     request.event = masked.event;

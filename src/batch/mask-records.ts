@@ -73,12 +73,22 @@ export async function maskRecords<TEvent extends object, TRequest = unknown>(
   options: MaskRecordsOptions<TRequest>,
   request?: TRequest,
 ): Promise<MaskedBatch<TEvent>> {
-  const compiled = compile(options);
-  const source = options.source ?? detectSource(event);
-  const codec = CODECS[source];
-  if (codec.encoding === 'dynamodb') {
-    throw new DataMaskingUnsupportedTypeError('DynamoDB Streams images are not supported by maskRecords yet');
-  }
+  return maskCompiled(event, compileMaskRecords(options), request);
+}
+
+/**
+ * {@link maskRecords} with its options compiled once (the middleware compiles at cold start, so the
+ * masker's caches of expressions live across invocations).
+ *
+ * @internal
+ */
+export async function maskCompiled<TEvent extends object, TRequest>(
+  event: TEvent,
+  compiled: CompiledMaskRecords<TRequest>,
+  request?: TRequest,
+): Promise<MaskedBatch<TEvent>> {
+  const source = compiled.source ?? detectSource(event);
+  const codec = codecFor(source);
   const records = codec.records(event as AnyRecord);
   const results = new Array<AnyRecord | DataMaskingError>(records.length);
   let next = 0;
@@ -115,12 +125,45 @@ export async function maskRecords<TEvent extends object, TRequest = unknown>(
   };
 }
 
-interface Compiled<TRequest> {
+/** @internal Options checked once, with the masker the records are decrypted by. */
+export interface CompiledMaskRecords<TRequest> {
   readonly masker: DataMasking;
+  readonly source: BatchSource | undefined;
   readonly decrypt: RecordCryptoOptions<TRequest> | undefined;
 }
 
-function compile<TRequest>(options: MaskRecordsOptions<TRequest>): Compiled<TRequest> {
+/**
+ * A decrypter of single records of `source`, compiled once: gives the decrypted record, or throws the
+ * record's typed error. For processors that take one record at a time (Powertools' BatchProcessor).
+ *
+ * @internal
+ */
+export function compileRecordDecrypt<TRequest>(
+  options: MaskRecordsOptions<TRequest> & { source: BatchSource },
+): (record: AnyRecord, request?: TRequest) => Promise<AnyRecord> {
+  const compiled = compileMaskRecords(options);
+  const codec = codecFor(options.source);
+  return async (record, request) => {
+    try {
+      return await decryptRecord(codec, record, compiled, request);
+    } catch (error) {
+      throw typedFailure(error);
+    }
+  };
+}
+
+function codecFor(source: BatchSource): SourceCodec {
+  const codec = CODECS[source];
+  if (codec.encoding === 'dynamodb') {
+    throw new DataMaskingUnsupportedTypeError('DynamoDB Streams images are not supported by maskRecords yet');
+  }
+  return codec;
+}
+
+/** @internal Checks the options of {@link maskRecords}, once. */
+export function compileMaskRecords<TRequest>(
+  options: MaskRecordsOptions<TRequest>,
+): CompiledMaskRecords<TRequest> {
   assertKnownOptions(options, OPTIONS, 'the maskRecords options');
   const { masker, decrypt } = options;
   if (masker === null || typeof masker !== 'object' || typeof masker.decrypt !== 'function') {
@@ -147,13 +190,17 @@ function compile<TRequest>(options: MaskRecordsOptions<TRequest>): Compiled<TReq
     }
   }
   // Records vary: a record without an encrypted field is not an error (as in the middleware).
-  return { masker: quietMasker(masker.withOptions({ throwOnMissingField: false })), decrypt };
+  return {
+    masker: quietMasker(masker.withOptions({ throwOnMissingField: false })),
+    source: options.source,
+    decrypt,
+  };
 }
 
 async function decryptRecord<TRequest>(
   codec: SourceCodec,
   record: AnyRecord,
-  compiled: Compiled<TRequest>,
+  compiled: CompiledMaskRecords<TRequest>,
   request: TRequest | undefined,
 ): Promise<AnyRecord> {
   const { decrypt } = compiled;
