@@ -10,6 +10,7 @@
 import { type DataMasking, quietMasker } from '../data-masking.js';
 import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
+import { IMAGE_FIELDS, readImage, writeImage } from './dynamodb-images.js';
 import { contextOf, decodeBase64Text, type RecordContext, typedFailure } from './record-support.js';
 import { type BatchSource, CODECS, detectSource, type ItemIdentifier, type SourceCodec } from './sources.js';
 
@@ -65,8 +66,7 @@ const RECORD_CONCURRENCY = 16;
  * without the records that failed, the partial batch response for them, and their typed errors. The
  * event is never mutated. SNS has no partial batch response: a failing SNS record throws its error.
  *
- * @throws {DataMaskingUnsupportedTypeError} for unknown options, an event of no known source, or a
- * DynamoDB Streams event (not yet supported here).
+ * @throws {DataMaskingUnsupportedTypeError} for unknown options, or an event of no known source.
  */
 export async function maskRecords<TEvent extends object, TRequest = unknown>(
   event: TEvent,
@@ -153,11 +153,35 @@ export function compileRecordDecrypt<TRequest>(
 }
 
 function codecFor(source: BatchSource): SourceCodec {
-  const codec = CODECS[source];
-  if (codec.encoding === 'dynamodb') {
-    throw new DataMaskingUnsupportedTypeError('DynamoDB Streams images are not supported by maskRecords yet');
+  return CODECS[source];
+}
+
+/**
+ * A DynamoDB Streams record: the fields are decrypted in its `NewImage` and `OldImage` (unmarshalled;
+ * `Keys` are left as they are). A record with neither image carries nothing to decrypt.
+ */
+async function decryptImages<TRequest>(
+  record: AnyRecord,
+  compiled: CompiledMaskRecords<TRequest>,
+  decrypt: RecordCryptoOptions<TRequest>,
+  request: TRequest | undefined,
+): Promise<AnyRecord> {
+  const stream = record.dynamodb as Record<string, unknown> | undefined;
+  if (stream === null || typeof stream !== 'object') {
+    throw new DataMaskingUnsupportedTypeError('the DynamoDB record carries no stream record');
   }
-  return codec;
+  const present = IMAGE_FIELDS.filter((f) => stream[f] !== null && typeof stream[f] === 'object');
+  if (present.length === 0) return record;
+  const context = await contextOf(decrypt.context, record, request);
+  let changed: Record<string, unknown> | undefined;
+  for (const field of present) {
+    const value = await readImage(stream[field] as Record<string, unknown>);
+    const decrypted = await compiled.masker.decrypt(value, { fields: decrypt.fields, context });
+    if (decrypted === value) continue;
+    changed ??= { ...stream };
+    changed[field] = await writeImage(decrypted);
+  }
+  return changed === undefined ? record : { ...record, dynamodb: changed };
 }
 
 /** @internal Checks the options of {@link maskRecords}, once. */
@@ -205,6 +229,7 @@ async function decryptRecord<TRequest>(
 ): Promise<AnyRecord> {
   const { decrypt } = compiled;
   if (decrypt === undefined) return record;
+  if (codec.encoding === 'dynamodb') return decryptImages(record, compiled, decrypt, request);
   const payload = codec.payload(record);
   if (payload === undefined) {
     throw new DataMaskingUnsupportedTypeError('the record carries no payload to decrypt fields in');

@@ -87,7 +87,7 @@ test('options are checked when the handler is wrapped', () => {
   expect(() =>
     decryptingRecordHandler(async () => undefined, {
       masker,
-      source: 'dynamodb',
+      source: 'sqs3' as never,
       decrypt: { fields: ['x'] },
     }),
   ).toThrow(DataMaskingUnsupportedTypeError);

@@ -1,0 +1,69 @@
+/**
+ * DynamoDB Streams images (SPEC §9): `NewImage` and `OldImage` are AttributeValue maps. They are
+ * unmarshalled with `@aws-sdk/util-dynamodb` into plain values for the expressions, and a changed image
+ * is marshalled back; an unchanged one keeps its exact AttributeValue form. `Keys` are left as they are
+ * (they name the item; decrypting or masking them would break the stream's identity).
+ *
+ * Numbers stay exact: a number JavaScript cannot hold (beyond 2^53, or with more digits than a double
+ * keeps) is carried as a raw JSON number and written back as the same `N` text.
+ *
+ * `@aws-sdk/util-dynamodb` is loaded on the first DynamoDB record only, so other batches never load it.
+ *
+ * @module
+ */
+import { setMember } from '../erase/map-leaves.js';
+import { DataMaskingUnsupportedTypeError } from '../errors.js';
+
+type UtilDynamoDb = typeof import('@aws-sdk/util-dynamodb');
+type Image = Record<string, unknown>;
+
+/** The image fields of a stream record that hold item data. */
+export const IMAGE_FIELDS = ['NewImage', 'OldImage'] as const;
+
+let loading: Promise<UtilDynamoDb> | undefined;
+
+/** `@aws-sdk/util-dynamodb`, loaded once, on first use. */
+function utilDynamoDb(): Promise<UtilDynamoDb> {
+  loading ??= import('@aws-sdk/util-dynamodb').catch((cause: unknown) => {
+    loading = undefined;
+    throw new DataMaskingUnsupportedTypeError(
+      'DynamoDB Streams records need @aws-sdk/util-dynamodb: install it next to middy-data-masking',
+      { cause },
+    );
+  });
+  return loading;
+}
+
+const rawJson = (JSON as unknown as { rawJSON?: (text: string) => unknown }).rawJSON;
+const isRawJson = (JSON as unknown as { isRawJSON?: (value: unknown) => boolean }).isRawJSON;
+
+/** A DynamoDB number as a JavaScript number when that is exact, else as a raw JSON number. */
+function exactNumber(text: string): unknown {
+  const n = Number(text);
+  if (Number.isFinite(n) && String(n) === text) return n;
+  if (rawJson === undefined) {
+    throw new DataMaskingUnsupportedTypeError(`a DynamoDB number cannot be held exactly on this runtime`);
+  }
+  return rawJson(text);
+}
+
+/** Unmarshalls one image for the expressions. */
+export async function readImage(image: Image): Promise<Record<string, unknown>> {
+  const { unmarshall } = await utilDynamoDb();
+  return unmarshall(image as never, { wrapNumbers: exactNumber }) as Record<string, unknown>;
+}
+
+/** Marshalls a masked image back to AttributeValue form, raw JSON numbers as the same `N` text. */
+export async function writeImage(value: Record<string, unknown>): Promise<Image> {
+  const { marshall, NumberValueImpl } = await utilDynamoDb();
+  const restore = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (isRawJson?.(v) === true) return new NumberValueImpl((v as { rawJSON: string }).rawJSON);
+    if (Array.isArray(v)) return v.map(restore);
+    if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return v;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) setMember(out, k, restore((v as Record<string, unknown>)[k]));
+    return out;
+  };
+  return marshall(restore(value) as never, { removeUndefinedValues: true }) as unknown as Image;
+}
