@@ -11,7 +11,12 @@ import { DataMasking } from '../data-masking.js';
 import type { EraseOptions } from '../erase/eraser.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
-import { type FailedRecordResult, type FirehoseRecordIn, maskFirehoseRecords } from './firehose-transform.js';
+import {
+  compileFirehoseMasking,
+  type FailedRecordResult,
+  type FirehoseRecordIn,
+  type TableRules,
+} from './firehose-transform.js';
 import { compileMaskRecords, type MaskedBatch, maskCompiled } from './mask-records.js';
 import type { RecordContext } from './record-support.js';
 import { type BatchSource, detectSource, type ItemIdentifier } from './sources.js';
@@ -28,6 +33,8 @@ export interface BatchMaskingOptions {
   erase?: EraseOptions;
   /** Firehose transformations: then encrypted, each record under its own context. */
   encrypt?: { fields: readonly string[]; context?: RecordContext<Request> };
+  /** Firehose: DMS-style rules per `schema.table` (`%` wildcards) for DMS change records. */
+  tables?: Readonly<Record<string, TableRules<Request>>>;
   /** Firehose: what a record that cannot be masked becomes (`Dropped` unless you opt in). */
   failedRecords?: FailedRecordResult;
   /** Told, without data, how many records failed and why. */
@@ -39,6 +46,7 @@ const defaults = {
   decrypt: undefined,
   erase: undefined,
   encrypt: undefined,
+  tables: undefined,
   failedRecords: 'Dropped' as FailedRecordResult,
   logger: undefined,
 };
@@ -80,7 +88,8 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
   if (options.failedRecords !== 'Dropped' && options.failedRecords !== 'ProcessingFailed') {
     throw new DataMaskingUnsupportedTypeError("'failedRecords' must be 'Dropped' or 'ProcessingFailed'");
   }
-  const outbound = options.erase !== undefined || options.encrypt !== undefined;
+  const outbound =
+    options.erase !== undefined || options.encrypt !== undefined || options.tables !== undefined;
   if (outbound && options.source !== undefined && options.source !== 'firehose') {
     throw new DataMaskingUnsupportedTypeError(
       `'erase' and 'encrypt' apply to the records a Firehose transformation returns; a ${options.source} handler returns none`,
@@ -95,6 +104,16 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
           ...(options.source === undefined ? {} : { source: options.source }),
           decrypt: options.decrypt,
         });
+  const maskOutbound = !outbound
+    ? undefined
+    : compileFirehoseMasking<Request>({
+        masker: options.masker,
+        ...(options.erase === undefined ? {} : { erase: options.erase }),
+        ...(options.encrypt === undefined ? {} : { encrypt: options.encrypt }),
+        ...(options.tables === undefined ? {} : { tables: options.tables }),
+        failedRecords: options.failedRecords,
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+      });
   /** Per request: the records removed before the handler ran. */
   const removed = new WeakMap<Request, Failure[]>();
 
@@ -122,24 +141,11 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
   };
 
   const batchMaskingAfter = async (request: Request): Promise<void> => {
-    if (outbound) {
+    if (maskOutbound !== undefined) {
       const response = request.response as { records?: FirehoseRecordIn[] } | undefined;
       // A handler that returns nothing transforms nothing itself: the event's records are the output.
       const records = response?.records ?? (request.event as { records: FirehoseRecordIn[] }).records;
-      request.response = {
-        ...(response ?? {}),
-        ...(await maskFirehoseRecords(
-          records,
-          {
-            masker: options.masker,
-            ...(options.erase === undefined ? {} : { erase: options.erase }),
-            ...(options.encrypt === undefined ? {} : { encrypt: options.encrypt }),
-            failedRecords: options.failedRecords,
-            ...(options.logger === undefined ? {} : { logger: options.logger }),
-          },
-          request,
-        )),
-      };
+      request.response = { ...(response ?? {}), ...(await maskOutbound(records, request)) };
       return;
     }
     const ours = removed.get(request) ?? [];

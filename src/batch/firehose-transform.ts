@@ -41,13 +41,56 @@ export interface FirehoseMaskingOptions<TRequest = unknown> {
   erase?: EraseOptions;
   /** Then encrypted, each record under its own context. */
   encrypt?: { fields: readonly string[]; context?: RecordContext<TRequest> };
+  /**
+   * DMS-style rules per table, keyed by `schema.table` with `%` wildcards (the DMS object locator), for
+   * DMS change records (`{ data, metadata: { 'schema-name', 'table-name', … } }`): expressions are
+   * relative to the row (`data`), the first matching key wins, and other records follow the top-level
+   * `erase` and `encrypt`.
+   */
+  tables?: Readonly<Record<string, TableRules<TRequest>>>;
   /** What a record that cannot be masked becomes; `Dropped` unless you opt in. */
   failedRecords?: FailedRecordResult;
   /** Told, once per call and without data, how many records could not be masked and why. */
   logger?: { warn(message: string): void };
 }
 
-const OPTIONS = ['masker', 'erase', 'encrypt', 'failedRecords', 'logger'] as const;
+/** The rules of one table (or of the top level): erase, then encrypt. */
+export interface TableRules<TRequest = unknown> {
+  erase?: EraseOptions;
+  encrypt?: { fields: readonly string[]; context?: RecordContext<TRequest> };
+}
+
+const OPTIONS = ['masker', 'erase', 'encrypt', 'tables', 'failedRecords', 'logger'] as const;
+const TABLE_OPTIONS = ['erase', 'encrypt'] as const;
+
+/** Rules compiled once: the eraser and the encrypt options. */
+interface CompiledRules<TRequest> {
+  readonly erase: ((data: unknown) => unknown) | undefined;
+  readonly encrypt: TableRules<TRequest>['encrypt'];
+}
+
+/** A DMS table pattern and its rules. */
+interface TableEntry<TRequest> {
+  readonly pattern: RegExp;
+  readonly rules: CompiledRules<TRequest>;
+}
+
+/** `schema.table` with `%` wildcards, as a whole-string pattern (everything else literal). */
+function tablePattern(key: string): RegExp {
+  const literal = key.split('%').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${literal.join('[\\s\\S]*')}$`);
+}
+
+/** The schema and table of a DMS change record, or `undefined` for any other payload. */
+function dmsTable(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const { data, metadata } = value as { data?: unknown; metadata?: Record<string, unknown> };
+  if (data === null || typeof data !== 'object' || metadata === null || typeof metadata !== 'object')
+    return undefined;
+  const schema = metadata['schema-name'];
+  const table = metadata['table-name'];
+  return typeof schema === 'string' && typeof table === 'string' ? `${schema}.${table}` : undefined;
+}
 const CONCURRENCY = 16;
 
 /**
@@ -61,49 +104,74 @@ export async function maskFirehoseRecords<TRequest = unknown>(
   options: FirehoseMaskingOptions<TRequest>,
   request?: TRequest,
 ): Promise<{ records: FirehoseRecordOut[] }> {
+  return compileFirehoseMasking(options)(records, request);
+}
+
+/**
+ * {@link maskFirehoseRecords} with its options checked and its expressions compiled once (the middleware
+ * does this at cold start).
+ *
+ * @internal
+ */
+export function compileFirehoseMasking<TRequest = unknown>(
+  options: FirehoseMaskingOptions<TRequest>,
+): (records: readonly FirehoseRecordIn[], request?: TRequest) => Promise<{ records: FirehoseRecordOut[] }> {
   assertKnownOptions(options, OPTIONS, 'the Firehose masking options');
   const failedResult = options.failedRecords ?? 'Dropped';
   if (failedResult !== 'Dropped' && failedResult !== 'ProcessingFailed') {
     throw new DataMaskingUnsupportedTypeError("'failedRecords' must be 'Dropped' or 'ProcessingFailed'");
   }
-  if (!Array.isArray(records) || !records.every((r) => r !== null && typeof r?.recordId === 'string')) {
-    throw new DataMaskingUnsupportedTypeError('every Firehose record needs a recordId');
-  }
   const masker = quietMasker(options.masker.withOptions({ throwOnMissingField: false }));
-  const erase = options.erase === undefined ? undefined : masker.compileErase(options.erase);
-  const out = new Array<FirehoseRecordOut>(records.length);
-  const failures: string[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < records.length) {
-      const i = next++;
-      const record = records[i];
-      const result = record.result ?? 'Ok';
-      if (result !== 'Ok') {
-        out[i] = withMetadata(
-          { recordId: record.recordId, result: result === 'Dropped' ? 'Dropped' : 'ProcessingFailed' },
-          record,
-        );
-        continue;
-      }
-      try {
-        const data = await maskData(record, masker, erase, options.encrypt, request);
-        out[i] = withMetadata({ recordId: record.recordId, result: 'Ok', data }, record);
-      } catch (error) {
-        failures.push(typedFailure(error).name);
-        out[i] = withMetadata({ recordId: record.recordId, result: failedResult }, record);
-      }
+  const compileRules = (rules: TableRules<TRequest>): CompiledRules<TRequest> => ({
+    erase: rules.erase === undefined ? undefined : masker.compileErase(rules.erase),
+    encrypt: rules.encrypt,
+  });
+  const topLevel = compileRules(options);
+  const tables: TableEntry<TRequest>[] = Object.entries(options.tables ?? {}).map(([key, rules]) => {
+    assertKnownOptions(rules, TABLE_OPTIONS, `the rules of table ${JSON.stringify(key)}`);
+    return { pattern: tablePattern(key), rules: compileRules(rules) };
+  });
+  const logger = options.logger ?? console;
+
+  return async (records, request) => {
+    if (!Array.isArray(records) || !records.every((r) => r !== null && typeof r?.recordId === 'string')) {
+      throw new DataMaskingUnsupportedTypeError('every Firehose record needs a recordId');
     }
+    const out = new Array<FirehoseRecordOut>(records.length);
+    const failures: string[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < records.length) {
+        const i = next++;
+        const record = records[i];
+        const result = record.result ?? 'Ok';
+        if (result !== 'Ok') {
+          out[i] = withMetadata(
+            { recordId: record.recordId, result: result === 'Dropped' ? 'Dropped' : 'ProcessingFailed' },
+            record,
+          );
+          continue;
+        }
+        try {
+          const data = await maskData(record, masker, topLevel, tables, request);
+          out[i] = withMetadata({ recordId: record.recordId, result: 'Ok', data }, record);
+        } catch (error) {
+          failures.push(typedFailure(error).name);
+          out[i] = withMetadata({ recordId: record.recordId, result: failedResult }, record);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, records.length) }, worker));
+    if (failures.length > 0) {
+      const counts = new Map<string, number>();
+      for (const name of failures) counts.set(name, (counts.get(name) ?? 0) + 1);
+      const why = [...counts].map(([name, n]) => `${name} ×${n}`).join(', ');
+      logger.warn(
+        `batchMasking: ${failures.length} of ${records.length} Firehose records could not be masked and are ${failedResult} (${why})`,
+      );
+    }
+    return { records: out };
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, records.length) }, worker));
-  if (failures.length > 0) {
-    const counts = new Map<string, number>();
-    for (const name of failures) counts.set(name, (counts.get(name) ?? 0) + 1);
-    const why = [...counts].map(([name, n]) => `${name} ×${n}`).join(', ');
-    const message = `batchMasking: ${failures.length} of ${records.length} Firehose records could not be masked and are ${failedResult} (${why})`;
-    (options.logger ?? console).warn(message);
-  }
-  return { records: out };
 }
 
 const withMetadata = (out: FirehoseRecordOut, record: FirehoseRecordIn): FirehoseRecordOut =>
@@ -112,8 +180,8 @@ const withMetadata = (out: FirehoseRecordOut, record: FirehoseRecordIn): Firehos
 async function maskData<TRequest>(
   record: FirehoseRecordIn,
   masker: DataMasking,
-  erase: ((data: unknown) => unknown) | undefined,
-  encrypt: FirehoseMaskingOptions<TRequest>['encrypt'],
+  topLevel: CompiledRules<TRequest>,
+  tables: readonly TableEntry<TRequest>[],
   request: TRequest | undefined,
 ): Promise<string> {
   if (typeof record.data !== 'string')
@@ -126,18 +194,40 @@ async function maskData<TRequest>(
     // Not JSON: no expression can look inside it (SPEC §4.7), so the record cannot be masked.
     throw new DataMaskingUnsupportedTypeError('the record data is not JSON');
   }
-  let masked = erase === undefined ? value : erase(value);
-  if (encrypt !== undefined) {
-    const context: EncryptionContext | undefined = await contextOf(
-      encrypt.context,
-      record as unknown as Record<string, unknown>,
-      request,
-    );
-    masked = await masker.encrypt(masked, { fields: encrypt.fields, context });
+  const table = tables.length === 0 ? undefined : dmsTable(value);
+  const entry = table === undefined ? undefined : tables.find((t) => t.pattern.test(table));
+  let masked: unknown;
+  if (entry === undefined) {
+    masked = await applyRules(value, topLevel, masker, record, request);
+  } else {
+    // A DMS change record of a listed table: its rules apply to the row.
+    const dms = value as { data: unknown };
+    const row = await applyRules(dms.data, entry.rules, masker, record, request);
+    masked = row === dms.data ? value : { ...dms, data: row };
   }
   // Untouched records keep their bytes exactly as they came.
   if (masked === value) return record.data;
   return Buffer.from(serialize(masked), 'utf8').toString('base64');
+}
+
+/** Erases, then encrypts under the record's context. */
+async function applyRules<TRequest>(
+  value: unknown,
+  rules: CompiledRules<TRequest>,
+  masker: DataMasking,
+  record: FirehoseRecordIn,
+  request: TRequest | undefined,
+): Promise<unknown> {
+  let masked = rules.erase === undefined ? value : rules.erase(value);
+  if (rules.encrypt !== undefined) {
+    const context: EncryptionContext | undefined = await contextOf(
+      rules.encrypt.context,
+      record as unknown as Record<string, unknown>,
+      request,
+    );
+    masked = await masker.encrypt(masked, { fields: rules.encrypt.fields, context });
+  }
+  return masked;
 }
 
 function serialize(value: unknown): string {

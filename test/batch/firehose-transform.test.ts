@@ -159,3 +159,68 @@ test('property: every record leaves masked or without data; no original email or
     { numRuns: 40 },
   );
 });
+
+describe('tables: DMS-style rules per schema.table', () => {
+  const change = (schema: string, table: string, data: Record<string, unknown>) => ({
+    data,
+    metadata: { 'record-type': 'data', operation: 'update', 'schema-name': schema, 'table-name': table },
+  });
+
+  test('two tables with different rules, a % wildcard, and unmatched tables following the top level', async () => {
+    const masker = new DataMasking({ provider: provider(kms().keys) });
+    const event = firehoseEvent([
+      change('public', 'customers', { id: 1, email: 'jane@example.com', ssn: '123-45-6789', notes: 'vip' }),
+      change('public', 'orders_2026', { id: 2, card: '4111111111111111', email: 'kept@example.com' }),
+      change('audit', 'log', { id: 3, email: 'audit@example.com' }),
+      { not: 'a dms record', email: 'other@example.com' },
+    ]);
+    const out = await maskFirehoseRecords(event.records, {
+      masker,
+      tables: {
+        'public.customers': {
+          erase: {
+            maskingRules: {
+              email: { hmac: { key: 'k'.repeat(32) } },
+              ssn: { regexPattern: /\d{3}-\d{2}/, maskFormat: '***-**' },
+              notes: { remove: true },
+            },
+          },
+        },
+        'public.order%': { encrypt: { fields: ['card'], context: { table: 'orders' } } },
+      },
+      // The top level: relative to the whole record.
+      erase: { fields: ['$..email'] },
+    });
+    const rows = out.records.map((r) => decode(r.data));
+    expect(rows[0].data).toEqual({
+      id: 1,
+      email: expect.stringMatching(/^[0-9a-f]{64}$/),
+      ssn: '***-**-6789',
+    });
+    expect(rows[0].metadata).toEqual(change('public', 'customers', {}).metadata);
+    expect(rows[1].data.email).toBe('kept@example.com'); // its table's rules say nothing of email
+    expect(rows[1].data.card).not.toContain('4111');
+    await expect(
+      masker.decrypt(rows[1].data, { fields: ['card'], context: { table: 'orders' } }),
+    ).resolves.toEqual({
+      id: 2,
+      card: '4111111111111111',
+      email: 'kept@example.com',
+    });
+    expect(rows[2].data.email).toBe('*****');
+    expect(rows[3].email).toBe('*****');
+  });
+
+  test('keys are literal apart from %, and unknown rule options are refused', async () => {
+    const masker = new DataMasking();
+    const event = firehoseEvent([change('public', 'customersX', { email: 'a@example.com' })]);
+    const out = await maskFirehoseRecords(event.records, {
+      masker,
+      tables: { 'public.customers.': { erase: { fields: ['email'] } } },
+    });
+    expect(out.records[0].data).toBe(event.records[0].data);
+    await expect(
+      maskFirehoseRecords(event.records, { masker, tables: { 'public.%': { erace: {} } as never } }),
+    ).rejects.toThrow(DataMaskingUnsupportedTypeError);
+  });
+});
