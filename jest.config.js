@@ -22,6 +22,7 @@ export default {
     '^middy-data-masking/providers/kms$': '<rootDir>/src/providers/kms.ts',
     '^middy-data-masking/middleware$': '<rootDir>/src/middleware.ts',
     '^middy-data-masking/logger$': '<rootDir>/src/logger.ts',
+    '^middy-data-masking/batch$': '<rootDir>/src/batch.ts',
     '^middy-data-masking/testing$': '<rootDir>/src/testing/index.ts',
     '^middy-data-masking/errors$': '<rootDir>/src/errors.ts',
     '^middy-data-masking/types$': '<rootDir>/src/types.ts',

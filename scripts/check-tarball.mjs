@@ -36,7 +36,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const NAME = 'middy-data-masking';
 
 /** Entry points that must load with no optional peer installed (SPEC §2: "nothing heavy"). */
-const LIGHT = new Set(['.', './middleware', './errors', './types', './providers/kms/types']);
+const LIGHT = new Set(['.', './middleware', './batch', './errors', './types', './providers/kms/types']);
 /** Names each entry point is known for (a subset: entry points grow). */
 const KNOWN = {
   '.': [

@@ -53,6 +53,12 @@ describe('entry points', () => {
     expect(runtimePackages(join(SRC, 'middleware.ts')).filter((p) => HEAVY.test(p))).toEqual([]);
   });
 
+  test('the batch entry loads nothing heavy at runtime (util-dynamodb only on a DynamoDB record)', () => {
+    expect(runtimePackages(join(SRC, 'batch.ts')).filter((p) => HEAVY.test(p))).toEqual([]);
+    const images = readFileSync(join(SRC, 'batch', 'dynamodb-images.ts'), 'utf8');
+    expect(images).toMatch(/import\('@aws-sdk\/util-dynamodb'\)/);
+  });
+
   test('providers/kms is what loads the Encryption SDK', () => {
     expect(runtimePackages(join(SRC, 'providers', 'kms.ts'))).toContain('@aws-crypto/client-node');
   });
