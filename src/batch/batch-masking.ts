@@ -29,9 +29,12 @@ export interface BatchMaskingOptions {
   source?: BatchSource;
   /** Fields to decrypt in every record before the handler runs, each under its record's context. */
   decrypt?: { fields: readonly string[]; context?: RecordContext<Request> };
-  /** Firehose transformations: erased in every record the handler returns (or in the event's records). */
+  /**
+   * Erased in every record: before the handler for queues and streams, in what the handler returns for
+   * a Firehose transformation (or in the event's records when it returns nothing).
+   */
   erase?: EraseOptions;
-  /** Firehose transformations: then encrypted, each record under its own context. */
+  /** Then encrypted, each record under its own context (same placement as `erase`). */
   encrypt?: { fields: readonly string[]; context?: RecordContext<Request> };
   /** Firehose: DMS-style rules per `schema.table` (`%` wildcards) for DMS change records. */
   tables?: Readonly<Record<string, TableRules<Request>>>;
@@ -88,67 +91,82 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
   if (options.failedRecords !== 'Dropped' && options.failedRecords !== 'ProcessingFailed') {
     throw new DataMaskingUnsupportedTypeError("'failedRecords' must be 'Dropped' or 'ProcessingFailed'");
   }
-  const outbound =
-    options.erase !== undefined || options.encrypt !== undefined || options.tables !== undefined;
-  if (outbound && options.source !== undefined && options.source !== 'firehose') {
+  const masksRecords = options.erase !== undefined || options.encrypt !== undefined;
+  if (options.tables !== undefined && options.source !== undefined && options.source !== 'firehose') {
     throw new DataMaskingUnsupportedTypeError(
-      `'erase' and 'encrypt' apply to the records a Firehose transformation returns; a ${options.source} handler returns none`,
+      `'tables' apply to Firehose transformations, not to ${options.source}`,
     );
   }
   // Compiled now, at cold start: the masker's caches of expressions live across invocations.
+  const optional = <K extends 'decrypt' | 'erase' | 'encrypt' | 'tables' | 'logger'>(key: K) =>
+    options[key] === undefined ? {} : ({ [key]: options[key] } as Pick<BatchMaskingOptions, K>);
+  const source = options.source === undefined ? {} : { source: options.source };
+  /** Queues and streams: decrypt, erase, encrypt each record before the handler. */
   const inbound =
-    options.decrypt === undefined
+    options.decrypt === undefined && !masksRecords
       ? undefined
       : compileMaskRecords<Request>({
           masker: options.masker,
-          ...(options.source === undefined ? {} : { source: options.source }),
-          decrypt: options.decrypt,
+          ...source,
+          ...optional('decrypt'),
+          ...optional('erase'),
+          ...optional('encrypt'),
         });
-  const maskOutbound = !outbound
-    ? undefined
-    : compileFirehoseMasking<Request>({
-        masker: options.masker,
-        ...(options.erase === undefined ? {} : { erase: options.erase }),
-        ...(options.encrypt === undefined ? {} : { encrypt: options.encrypt }),
-        ...(options.tables === undefined ? {} : { tables: options.tables }),
-        failedRecords: options.failedRecords,
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
-      });
-  /** Per request: the records removed before the handler ran. */
-  const removed = new WeakMap<Request, Failure[]>();
+  /** Firehose: decrypt before the handler; erase and encrypt (and tables) what it returns. */
+  const firehoseInbound =
+    options.decrypt === undefined
+      ? undefined
+      : compileMaskRecords<Request>({ masker: options.masker, source: 'firehose', ...optional('decrypt') });
+  const firehoseOutbound =
+    !masksRecords && options.tables === undefined
+      ? undefined
+      : compileFirehoseMasking<Request>({
+          masker: options.masker,
+          ...optional('erase'),
+          ...optional('encrypt'),
+          ...optional('tables'),
+          failedRecords: options.failedRecords,
+          ...optional('logger'),
+        });
+  /** Per request: its source, and the records removed before the handler ran. */
+  const state = new WeakMap<Request, { source: BatchSource; removed: Failure[] }>();
 
   const batchMaskingBefore = async (request: Request): Promise<void> => {
-    const source = options.source ?? detectSource(request.event);
-    if (outbound && source !== 'firehose') {
+    const detected = options.source ?? detectSource(request.event);
+    if (options.tables !== undefined && detected !== 'firehose') {
       throw new DataMaskingUnsupportedTypeError(
-        `'erase' and 'encrypt' apply to Firehose transformations; this is a ${source} batch`,
+        `'tables' apply to Firehose transformations; this is a ${detected} batch`,
       );
     }
-    if (inbound === undefined) return;
+    const compiled = detected === 'firehose' ? firehoseInbound : inbound;
+    state.set(request, { source: detected, removed: [] });
+    if (compiled === undefined) return;
     const masked: MaskedBatch<object> = await maskCompiled(
       request.event as object,
-      { ...inbound, source },
+      { ...compiled, source: detected },
       request,
     );
     request.event = masked.event;
-    removed.set(request, masked.batchItemFailures);
+    state.set(request, { source: detected, removed: masked.batchItemFailures });
     if (masked.errors.length > 0) {
       const names = [...new Set(masked.errors.map((e) => e.error.name))].join(', ');
       (options.logger ?? console).warn(
-        `batchMasking: ${masked.errors.length} record(s) could not be decrypted and were reported as failed (${names})`,
+        `batchMasking: ${masked.errors.length} record(s) could not be masked and were reported as failed (${names})`,
       );
     }
   };
 
   const batchMaskingAfter = async (request: Request): Promise<void> => {
-    if (maskOutbound !== undefined) {
+    const current = state.get(request);
+    if (current === undefined) return;
+    if (current.source === 'firehose' && firehoseOutbound !== undefined) {
       const response = request.response as { records?: FirehoseRecordIn[] } | undefined;
       // A handler that returns nothing transforms nothing itself: the event's records are the output.
       const records = response?.records ?? (request.event as { records: FirehoseRecordIn[] }).records;
-      request.response = { ...(response ?? {}), ...(await maskOutbound(records, request)) };
+      request.response = { ...(response ?? {}), ...(await firehoseOutbound(records, request)) };
       return;
     }
-    const ours = removed.get(request) ?? [];
+    const ours = current.removed;
     if (ours.length === 0) return;
     const response = (request.response ?? {}) as { batchItemFailures?: Failure[] };
     const theirs = Array.isArray(response.batchItemFailures) ? response.batchItemFailures : [];

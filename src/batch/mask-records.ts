@@ -7,7 +7,11 @@
  *
  * @module
  */
+
+import type { EncryptionContext } from '../crypto/encryption-provider.js';
 import { type DataMasking, quietMasker } from '../data-masking.js';
+import type { EraseOptions } from '../erase/eraser.js';
+import { parseJson } from '../erase/lossless-json.js';
 import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
 import { IMAGE_FIELDS, readImage, writeImage } from './dynamodb-images.js';
@@ -34,6 +38,10 @@ export interface MaskRecordsOptions<TRequest = unknown> {
   source?: BatchSource;
   /** Decrypt these fields of every record, before the handler sees it. */
   decrypt?: RecordCryptoOptions<TRequest>;
+  /** Then erase these (fields, rules, detectors) in every record. */
+  erase?: EraseOptions;
+  /** Then encrypt these fields of every record, each under its own context. */
+  encrypt?: RecordCryptoOptions<TRequest>;
 }
 
 /** One record that was removed from the batch, and why. */
@@ -56,7 +64,7 @@ export interface MaskedBatch<TEvent> {
   readonly errors: RecordFailure[];
 }
 
-const OPTIONS = ['masker', 'source', 'decrypt'] as const;
+const OPTIONS = ['masker', 'source', 'decrypt', 'erase', 'encrypt'] as const;
 const CRYPTO_OPTIONS = ['fields', 'context'] as const;
 /** Records decrypted at once; KMS calls stay one per data key (the provider's single-flight cache). */
 const RECORD_CONCURRENCY = 16;
@@ -96,7 +104,7 @@ export async function maskCompiled<TEvent extends object, TRequest>(
     while (next < records.length) {
       const i = next++;
       try {
-        results[i] = await decryptRecord(codec, records[i], compiled, request);
+        results[i] = await maskRecord(codec, records[i], compiled, request);
       } catch (error) {
         results[i] = typedFailure(error);
       }
@@ -130,6 +138,10 @@ export interface CompiledMaskRecords<TRequest> {
   readonly masker: DataMasking;
   readonly source: BatchSource | undefined;
   readonly decrypt: RecordCryptoOptions<TRequest> | undefined;
+  readonly erase: ((data: unknown) => unknown) | undefined;
+  readonly encrypt: RecordCryptoOptions<TRequest> | undefined;
+  /** Whether an expression must look inside each payload (then a payload that is not JSON fails). */
+  readonly looksInside: boolean;
 }
 
 /**
@@ -145,7 +157,7 @@ export function compileRecordDecrypt<TRequest>(
   const codec = codecFor(options.source);
   return async (record, request) => {
     try {
-      return await decryptRecord(codec, record, compiled, request);
+      return await maskRecord(codec, record, compiled, request);
     } catch (error) {
       throw typedFailure(error);
     }
@@ -157,13 +169,12 @@ function codecFor(source: BatchSource): SourceCodec {
 }
 
 /**
- * A DynamoDB Streams record: the fields are decrypted in its `NewImage` and `OldImage` (unmarshalled;
- * `Keys` are left as they are). A record with neither image carries nothing to decrypt.
+ * A DynamoDB Streams record: the pipeline runs on its `NewImage` and `OldImage` (unmarshalled; `Keys` are
+ * left as they are). A record with neither image carries nothing to mask.
  */
-async function decryptImages<TRequest>(
+async function maskImages<TRequest>(
   record: AnyRecord,
   compiled: CompiledMaskRecords<TRequest>,
-  decrypt: RecordCryptoOptions<TRequest>,
   request: TRequest | undefined,
 ): Promise<AnyRecord> {
   const stream = record.dynamodb as Record<string, unknown> | undefined;
@@ -172,16 +183,86 @@ async function decryptImages<TRequest>(
   }
   const present = IMAGE_FIELDS.filter((f) => stream[f] !== null && typeof stream[f] === 'object');
   if (present.length === 0) return record;
-  const context = await contextOf(decrypt.context, record, request);
+  const contexts = await contextsOf(compiled, record, request);
   let changed: Record<string, unknown> | undefined;
   for (const field of present) {
     const value = await readImage(stream[field] as Record<string, unknown>);
-    const decrypted = await compiled.masker.decrypt(value, { fields: decrypt.fields, context });
-    if (decrypted === value) continue;
+    const masked = await pipeline(value, compiled, contexts);
+    if (masked === value) continue;
     changed ??= { ...stream };
-    changed[field] = await writeImage(decrypted);
+    changed[field] = await writeImage(masked as Record<string, unknown>);
   }
   return changed === undefined ? record : { ...record, dynamodb: changed };
+}
+
+/**
+ * One record: its payload decoded and parsed once, then decrypted, erased and encrypted, and written
+ * back in its own encoding only when something changed (an untouched record keeps its exact bytes).
+ */
+async function maskRecord<TRequest>(
+  codec: SourceCodec,
+  record: AnyRecord,
+  compiled: CompiledMaskRecords<TRequest>,
+  request: TRequest | undefined,
+): Promise<AnyRecord> {
+  if (compiled.decrypt === undefined && compiled.erase === undefined && compiled.encrypt === undefined) {
+    return record;
+  }
+  if (codec.encoding === 'dynamodb') return maskImages(record, compiled, request);
+  const payload = codec.payload(record);
+  if (payload === undefined) throw new DataMaskingUnsupportedTypeError('the record carries no payload');
+  const text = codec.encoding === 'base64' ? decodeBase64Text(payload) : payload;
+  let value: unknown;
+  try {
+    value = parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    // Not JSON (SPEC §4.7): no expression can look inside it; detectors alone still scan it as text.
+    if (compiled.looksInside) throw new DataMaskingUnsupportedTypeError('the record payload is not JSON');
+    value = text;
+  }
+  const masked = await pipeline(value, compiled, await contextsOf(compiled, record, request));
+  if (masked === value) return record;
+  const out = typeof masked === 'string' && value === text ? masked : serialize(masked);
+  return codec.withPayload(
+    record,
+    codec.encoding === 'base64' ? Buffer.from(out, 'utf8').toString('base64') : out,
+  );
+}
+
+/** The record's contexts for decrypt and encrypt, built before anything is decrypted. */
+async function contextsOf<TRequest>(
+  compiled: CompiledMaskRecords<TRequest>,
+  record: AnyRecord,
+  request: TRequest | undefined,
+): Promise<{ decrypt?: EncryptionContext; encrypt?: EncryptionContext }> {
+  return {
+    decrypt:
+      compiled.decrypt === undefined ? undefined : await contextOf(compiled.decrypt.context, record, request),
+    encrypt:
+      compiled.encrypt === undefined ? undefined : await contextOf(compiled.encrypt.context, record, request),
+  };
+}
+
+/** Decrypt, then erase, then encrypt. */
+async function pipeline<TRequest>(
+  value: unknown,
+  compiled: CompiledMaskRecords<TRequest>,
+  contexts: { decrypt?: EncryptionContext; encrypt?: EncryptionContext },
+): Promise<unknown> {
+  const { masker, decrypt, erase, encrypt } = compiled;
+  let out = value;
+  if (decrypt !== undefined)
+    out = await masker.decrypt(out, { fields: decrypt.fields, context: contexts.decrypt });
+  if (erase !== undefined) out = erase(out);
+  if (encrypt !== undefined)
+    out = await masker.encrypt(out, { fields: encrypt.fields, context: contexts.encrypt });
+  return out;
+}
+
+function serialize(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new DataMaskingUnsupportedTypeError('the masked record cannot be serialized');
+  return json;
 }
 
 /** @internal Checks the options of {@link maskRecords}, once. */
@@ -196,51 +277,43 @@ export function compileMaskRecords<TRequest>(
   if (options.source !== undefined && !Object.hasOwn(CODECS, options.source)) {
     throw new DataMaskingUnsupportedTypeError(`'source' must be one of ${Object.keys(CODECS).join(', ')}`);
   }
-  if (decrypt !== undefined) {
-    assertKnownOptions(decrypt, CRYPTO_OPTIONS, 'the decrypt options');
-    if (!Array.isArray(decrypt.fields) || decrypt.fields.length === 0) {
-      throw new DataMaskingUnsupportedTypeError(
-        "'decrypt.fields' must be a non-empty array of field expressions",
-      );
-    }
-    const { context } = decrypt;
-    if (
-      context !== undefined &&
-      (context === null || (typeof context !== 'object' && typeof context !== 'function'))
-    ) {
-      throw new DataMaskingUnsupportedTypeError(
-        "'decrypt.context' must be an object or a function of the record",
-      );
-    }
+  checkCrypto(decrypt, 'decrypt');
+  checkCrypto(options.encrypt, 'encrypt');
+  if ((decrypt !== undefined || options.encrypt !== undefined) && !masker.hasProvider) {
+    throw new DataMaskingUnsupportedTypeError("'decrypt' and 'encrypt' need a masker with a provider");
   }
   // Records vary: a record without an encrypted field is not an error (as in the middleware).
+  const quiet = quietMasker(masker.withOptions({ throwOnMissingField: false }));
+  const erase = options.erase;
+  const expressions = erase !== undefined && (erase.fields !== undefined || erase.maskingRules !== undefined);
   return {
-    masker: quietMasker(masker.withOptions({ throwOnMissingField: false })),
+    masker: quiet,
     source: options.source,
     decrypt,
+    erase: erase === undefined ? undefined : quiet.compileErase(erase),
+    encrypt: options.encrypt,
+    looksInside: decrypt !== undefined || options.encrypt !== undefined || expressions,
   };
 }
 
-async function decryptRecord<TRequest>(
-  codec: SourceCodec,
-  record: AnyRecord,
-  compiled: CompiledMaskRecords<TRequest>,
-  request: TRequest | undefined,
-): Promise<AnyRecord> {
-  const { decrypt } = compiled;
-  if (decrypt === undefined) return record;
-  if (codec.encoding === 'dynamodb') return decryptImages(record, compiled, decrypt, request);
-  const payload = codec.payload(record);
-  if (payload === undefined) {
-    throw new DataMaskingUnsupportedTypeError('the record carries no payload to decrypt fields in');
+function checkCrypto<TRequest>(
+  options: RecordCryptoOptions<TRequest> | undefined,
+  what: 'decrypt' | 'encrypt',
+): void {
+  if (options === undefined) return;
+  assertKnownOptions(options, CRYPTO_OPTIONS, `the ${what} options`);
+  if (!Array.isArray(options.fields) || options.fields.length === 0) {
+    throw new DataMaskingUnsupportedTypeError(
+      `'${what}.fields' must be a non-empty array of field expressions`,
+    );
   }
-  const text = codec.encoding === 'base64' ? decodeBase64Text(payload) : payload;
-  const context = await contextOf(decrypt.context, record, request);
-  const decrypted = await compiled.masker.decrypt(text, { fields: decrypt.fields, context });
-  if (decrypted === text) return record;
-  const out = decrypted as string;
-  return codec.withPayload(
-    record,
-    codec.encoding === 'base64' ? Buffer.from(out, 'utf8').toString('base64') : out,
-  );
+  const { context } = options;
+  if (
+    context !== undefined &&
+    (context === null || (typeof context !== 'object' && typeof context !== 'function'))
+  ) {
+    throw new DataMaskingUnsupportedTypeError(
+      `'${what}.context' must be an object or a function of the record`,
+    );
+  }
 }

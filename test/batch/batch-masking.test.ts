@@ -132,7 +132,7 @@ test('Firehose: what the handler returns is erased then encrypted; with no handl
 
 test('configuration errors are refused at cold start', () => {
   const masker = new DataMasking({ provider: provider(kms().keys) });
-  expect(() => batchMasking({ masker, erase: { fields: ['x'] }, source: 'sqs' })).toThrow(
+  expect(() => batchMasking({ masker, tables: { 'public.%': {} }, source: 'sqs' })).toThrow(
     DataMaskingUnsupportedTypeError,
   );
   expect(() => batchMasking({ masker, decrpyt: {} } as never)).toThrow(DataMaskingUnsupportedTypeError);
@@ -145,12 +145,40 @@ test('configuration errors are refused at cold start', () => {
   );
 });
 
-test('erase on a batch that returns no records fails the invocation, never passes silently', async () => {
-  const masker = new DataMasking();
-  const handler = middy()
-    .use(batchMasking({ masker, erase: { fields: ['card'] } }))
+test('queues and streams: erase and encrypt apply before the handler; a body that is not JSON is reported', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const event = sqsEvent([
+    { card: '4111', email: 'jane@example.com', id: 1 },
+    'jane@example.com is not JSON',
+  ]);
+  const seen: unknown[] = [];
+  const handler = middy<SQSEvent, SQSBatchResponse | undefined>()
+    .use(
+      batchMasking({
+        masker,
+        erase: { fields: ['email'] },
+        encrypt: { fields: ['card'], context: { purpose: 'queue' } },
+        logger: quiet,
+      }),
+    )
+    .handler(async (e) => {
+      for (const r of e.Records) seen.push(JSON.parse(r.body));
+      return undefined;
+    });
+  const response = await handler(event, context);
+  expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1].messageId }] });
+  expect(seen).toHaveLength(1);
+  const [body] = seen as { card: string; email: string; id: number }[];
+  expect(body.email).toBe('*****');
+  expect(body.id).toBe(1);
+  await expect(masker.decrypt(body, { fields: ['card'], context: { purpose: 'queue' } })).resolves.toEqual({
+    card: '4111',
+    email: '*****',
+    id: 1,
+  });
+  // tables are for Firehose: a queue batch with tables fails loudly.
+  const tables = middy()
+    .use(batchMasking({ masker, tables: { 'public.%': { erase: { fields: ['email'] } } } }))
     .handler(async () => undefined);
-  await expect(handler(sqsEvent([{ card: '4111' }]), context)).rejects.toThrow(
-    DataMaskingUnsupportedTypeError,
-  );
+  await expect(tables(sqsEvent([{ a: 1 }]), context)).rejects.toThrow(DataMaskingUnsupportedTypeError);
 });

@@ -61,8 +61,8 @@ describe('SQS, tenants from a message attribute', () => {
     expect(out.errors.map((e) => [e.index, e.error.constructor])).toEqual([
       [1, DataMaskingContextMismatchError],
       [2, DataMaskingDecryptValueError],
-      // Decrypt refuses text where its expressions must look (no plaintext can hide there): bad input.
-      [4, DataMaskingDecryptValueError],
+      // Not JSON: no expression can look inside it (SPEC §4.7).
+      [4, DataMaskingUnsupportedTypeError],
     ]);
     // No error carries a plaintext or a ciphertext body.
     for (const { error } of out.errors) {
@@ -204,5 +204,35 @@ test('property: every record is either decrypted or reported failed, never both,
       for (const { error } of out.errors) expect(error).toBeInstanceOf(DataMaskingError);
     }),
     { numRuns: 60 },
+  );
+});
+
+test('property: with erase and encrypt, no original email or card reaches the handler; every record masked or reported', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const body = fc.oneof(
+    fc.record({ email: fc.emailAddress(), card: fc.constant('4111111111111111'), n: fc.nat() }),
+    fc.record({ nested: fc.record({ email: fc.emailAddress() }) }),
+    fc.string({ maxLength: 30 }).map((s) => `plain ${s}`),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(body, { maxLength: 10 }), async (bodies) => {
+      const event = sqsEvent(bodies);
+      const out = await maskRecords(event, {
+        masker,
+        erase: { fields: ['$..email'] },
+        encrypt: { fields: ['card'], context: { t: '1' } },
+      });
+      const kept = new Set(out.event.Records.map((r) => r.messageId));
+      const failed = new Set(out.batchItemFailures.map((f) => f.itemIdentifier as string));
+      for (const [i, r] of event.Records.entries()) {
+        expect(kept.has(r.messageId) !== failed.has(r.messageId)).toBe(true);
+        expect(failed.has(r.messageId)).toBe(typeof bodies[i] === 'string');
+      }
+      for (const r of out.event.Records) {
+        expect(r.body).not.toContain('4111111111111111');
+        expect(r.body).not.toMatch(/"email":"(?!\*\*\*\*\*")/);
+      }
+    }),
+    { numRuns: 50 },
   );
 });
