@@ -3,6 +3,7 @@
  * machine; ratios within a group are measured in the same process a few milliseconds apart.
  */
 import { cpus } from 'node:os';
+import { run as batch } from './batch.ts';
 import { run as bundle } from './bundle.ts';
 import { run as conformance } from './conformance.ts';
 import { run as crypto } from './crypto.ts';
@@ -18,6 +19,7 @@ const targets = [
   ...(await opening()),
   ...(await crypto()),
   ...(await middleware()),
+  ...(await batch()),
   ...(await logger()),
   ...(await bundle()),
 ];

@@ -99,7 +99,22 @@ export async function maskCompiled<TEvent extends object, TRequest>(
   const codec = codecFor(source);
   const records = codec.records(event as AnyRecord);
   const results = new Array<AnyRecord | DataMaskingError>(records.length);
-  let next = 0;
+  const { erase } = compiled;
+  const eraseOnly =
+    erase !== undefined &&
+    compiled.decrypt === undefined &&
+    compiled.encrypt === undefined &&
+    codec.encoding !== 'dynamodb';
+  if (eraseOnly) {
+    for (let i = 0; i < records.length; i++) {
+      try {
+        results[i] = eraseRecord(codec, records[i], compiled, erase);
+      } catch (error) {
+        results[i] = typedFailure(error);
+      }
+    }
+  }
+  let next = eraseOnly ? records.length : 0;
   const worker = async (): Promise<void> => {
     while (next < records.length) {
       const i = next++;
@@ -209,18 +224,48 @@ async function maskRecord<TRequest>(
     return record;
   }
   if (codec.encoding === 'dynamodb') return maskImages(record, compiled, request);
+  const { text, value } = readPayload(codec, record, compiled);
+  const masked = await pipeline(value, compiled, await contextsOf(compiled, record, request));
+  return writePayload(codec, record, text, value, masked);
+}
+
+/** {@link maskRecord} without cryptography: no promise per record (erase alone is synchronous). */
+function eraseRecord<TRequest>(
+  codec: SourceCodec,
+  record: AnyRecord,
+  compiled: CompiledMaskRecords<TRequest>,
+  erase: (data: unknown) => unknown,
+): AnyRecord {
+  const { text, value } = readPayload(codec, record, compiled);
+  return writePayload(codec, record, text, value, erase(value));
+}
+
+/** The payload decoded and parsed once; text that is not JSON only where no expression must look in it. */
+function readPayload<TRequest>(
+  codec: SourceCodec,
+  record: AnyRecord,
+  compiled: CompiledMaskRecords<TRequest>,
+): { text: string; value: unknown } {
   const payload = codec.payload(record);
   if (payload === undefined) throw new DataMaskingUnsupportedTypeError('the record carries no payload');
   const text = codec.encoding === 'base64' ? decodeBase64Text(payload) : payload;
-  let value: unknown;
   try {
-    value = parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    return { text, value: parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
   } catch {
     // Not JSON (SPEC §4.7): no expression can look inside it; detectors alone still scan it as text.
     if (compiled.looksInside) throw new DataMaskingUnsupportedTypeError('the record payload is not JSON');
-    value = text;
+    return { text, value: text };
   }
-  const masked = await pipeline(value, compiled, await contextsOf(compiled, record, request));
+}
+
+/** The record with `masked` written back in its encoding, or the record itself when nothing changed. */
+function writePayload(
+  codec: SourceCodec,
+  record: AnyRecord,
+  text: string,
+  value: unknown,
+  masked: unknown,
+): AnyRecord {
   if (masked === value) return record;
   const out = typeof masked === 'string' && value === text ? masked : serialize(masked);
   return codec.withPayload(

@@ -236,3 +236,22 @@ test('property: with erase and encrypt, no original email or card reaches the ha
     { numRuns: 50 },
   );
 });
+
+test('10,000 records: every one decrypted, one data key per tenant', async () => {
+  const writer = new DataMasking({ provider: provider(kms().keys) });
+  const perTenant = await Promise.all(
+    Array.from({ length: 10 }, (_, t) => producerBody(writer, `tenant-${t}`, t)),
+  );
+  const tenants = Array.from({ length: 10_000 }, (_, i) => `tenant-${i % 10}`);
+  const event = sqsEvent(
+    tenants.map((_, i) => perTenant[i % 10]),
+    tenants,
+  );
+  const reader = new DataMasking({ provider: provider(kms().keys) });
+  kms().reset();
+  const out = await maskRecords(event, { masker: reader, decrypt: { fields: ['card'], context: tenantOf } });
+  expect(out.errors).toEqual([]);
+  expect(out.event.Records).toHaveLength(10_000);
+  expect(JSON.parse(out.event.Records[9_999].body).card).toBe('4111-0000-0000-0009');
+  expect(kms().count('Decrypt')).toBe(10);
+});
