@@ -13,11 +13,25 @@ const tenantDecrypt = await import('./tenant-decrypt/handler.ts');
 const encryptResponse = await import('./encrypt-response-fields/handler.ts');
 const powertoolsLogs = await import('./powertools-logs/handler.ts');
 const ioLogger = await import('./input-output-logger/handler.ts');
+const dms = await import('./dms-firehose-masking/handler.ts');
 
 const tty = process.stdout.isTTY;
 const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
 const indent = (value: unknown) => JSON.stringify(value, null, 2).replace(/\n/g, '\n    ');
+/** Shows base64 record data (Firehose) as the JSON it holds. */
+const decoded = (value: unknown) => {
+  const v = value as { records?: { data?: string }[] };
+  if (!Array.isArray(v?.records)) return value;
+  return {
+    ...v,
+    records: v.records.map((r) =>
+      typeof r.data === 'string'
+        ? { ...r, data: JSON.parse(Buffer.from(r.data, 'base64').toString('utf8')) }
+        : r,
+    ),
+  };
+};
 /** Shows a string body as the JSON it holds. */
 const readable = (response: unknown) => {
   const r = response as { body?: unknown };
@@ -39,7 +53,7 @@ const context = {
 async function show(title: string, note: string, event: unknown, run: () => Promise<unknown>) {
   console.log(bold(`\n▶ ${title}`));
   console.log(dim(`  ${note}`));
-  console.log(`  event:\n    ${indent(readable(event))}`);
+  console.log(`  event:\n    ${indent(decoded(readable(event)))}`);
   console.log(dim('  log lines:'));
   // A person reads this: an error http-error-handler logs (with console.error, stack and all) is shown as
   // its first line.
@@ -55,7 +69,7 @@ async function show(title: string, note: string, event: unknown, run: () => Prom
   } finally {
     process.stderr.write = write;
   }
-  console.log(`  response:\n    ${indent(readable(response))}`);
+  console.log(`  response:\n    ${indent(decoded(readable(response)))}`);
 }
 
 const customer = { pathParameters: { id: '42' } };
@@ -104,6 +118,24 @@ await show(
   "Middy's input-output-logger printing through createMaskingLogger",
   transfer,
   () => ioLogger.handler(transfer as never, context),
+);
+
+const changes = dms.dmsFirehoseEvent();
+await show(
+  'dms-firehose-masking, the Firehose transformation',
+  'DMS rows of public.customers and public.orders masked per table: emails HMAC-hashed, SSNs substituted, notes removed, cards kept to their last 4',
+  changes,
+  () => dms.firehoseHandler(changes, context),
+);
+const orders = await dms.tenantOrdersEvent([
+  { tenant: 'acme', card: '4111 1111 1111 1111' },
+  { tenant: 'globex', claims: 'acme', card: '5500 0000 0000 0004' },
+]);
+await show(
+  'dms-firehose-masking, the SQS consumer',
+  "each order decrypted under its producer's tenant; globex's card sent as acme's is reported in batchItemFailures, never charged",
+  orders,
+  () => dms.ordersConsumer(orders, context),
 );
 
 console.log(
