@@ -44,31 +44,52 @@ describe('examples/template.yaml', () => {
     expect(template.Globals.Function.MemorySize).toBeGreaterThanOrEqual(512);
   });
 
-  test('every function has a handler that exists and an entry point esbuild can bundle', () => {
-    expect(functions).toHaveLength(5);
+  test('every function has a handler that the module exports, and an entry point esbuild can bundle', () => {
+    expect(functions).toHaveLength(7);
     for (const [, fn] of functions) {
       const handler = fn.Properties.Handler as string;
       const file = `${handler.slice(0, handler.lastIndexOf('.'))}.ts`;
       expect(existsSync(join(root, file))).toBe(true);
+      const exported = handler.slice(handler.lastIndexOf('.') + 1);
+      expect(readFileSync(join(root, file), 'utf8')).toMatch(new RegExp(`export const ${exported}\\b`));
       const build = fn.Metadata?.BuildProperties as { EntryPoints: string[] };
       expect(build.EntryPoints).toEqual([file]);
     }
   });
 
-  test('the function roles may only generate and decrypt data keys, for a tenant context', () => {
+  test('the function roles may only generate and decrypt data keys (consumers: only decrypt), for a tenant context', () => {
     const uses = key.Statement.filter((s) => s.Sid !== 'KeyAdministrationByTheAccount');
-    expect(uses).toHaveLength(1);
-    const [use] = uses;
+    expect(uses).toHaveLength(2);
+    const [use, consume] = uses;
     expect(use.Action.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(JSON.stringify(use.Principal.AWS)).toContain('TenantDecryptRole');
-    expect(JSON.stringify(use.Principal.AWS)).not.toContain('EraseOnlyRole');
-    expect(use.Condition).toEqual({
-      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['tenant_id'] },
-      Null: { 'kms:EncryptionContext:tenant_id': 'false' },
-    });
-    // No function gets kms:Encrypt (only needed with several keys) or any administrative action.
-    for (const statement of uses)
+    expect(consume.Action).toEqual(['kms:Decrypt']);
+    expect(JSON.stringify(consume.Principal.AWS)).toContain('OrdersConsumerRole');
+    for (const statement of uses) {
+      expect(JSON.stringify(statement.Principal.AWS)).not.toContain('EraseOnlyRole');
+      expect(statement.Condition).toEqual({
+        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['tenant_id'] },
+        Null: { 'kms:EncryptionContext:tenant_id': 'false' },
+      });
+      // No function gets kms:Encrypt (only needed with several keys) or any administrative action.
       expect(statement.Action.some((a) => a === 'kms:Encrypt' || a.endsWith('*'))).toBe(false);
+    }
+  });
+
+  test('the SQS consumer reports batch item failures; the Firehose processor drops, and only erases', () => {
+    const consumer = resources.OrdersConsumerFunction.Properties.Events as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    expect(consumer.Orders.Type).toBe('SQS');
+    expect(consumer.Orders.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    const stream = resources.MaskedChangesDeliveryStream.Properties as {
+      ExtendedS3DestinationConfiguration: { ProcessingConfiguration: { Processors: { Type: string }[] } };
+    };
+    expect(stream.ExtendedS3DestinationConfiguration.ProcessingConfiguration.Processors[0].Type).toBe(
+      'Lambda',
+    );
+    expect(JSON.stringify(resources.DmsFirehoseMaskingFunction.Properties.Role)).toContain('EraseOnlyRole');
   });
 
   test('functions that only erase run without any key permission', () => {
@@ -77,6 +98,7 @@ describe('examples/template.yaml', () => {
     );
     expect(eraseOnly.map(([name]) => name).sort()).toEqual([
       'ApiGatewayEraseFunction',
+      'DmsFirehoseMaskingFunction',
       'InputOutputLoggerFunction',
       'PowertoolsLogsFunction',
     ]);
