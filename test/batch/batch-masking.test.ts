@@ -9,6 +9,7 @@ import type {
   FirehoseTransformationResult,
   KinesisStreamBatchResponse,
   KinesisStreamEvent,
+  MSKEvent,
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
@@ -16,7 +17,7 @@ import { batchMasking } from '../../src/batch/batch-masking.js';
 import { DataMasking } from '../../src/data-masking.js';
 import { DataMaskingContextMismatchError, DataMaskingUnsupportedTypeError } from '../../src/errors.js';
 import { provider, useKms } from '../crypto/support.js';
-import { firehoseEvent, kinesisEvent, snsEvent, sqsEvent } from './events.js';
+import { firehoseEvent, kinesisEvent, mskEvent, snsEvent, sqsEvent } from './events.js';
 
 const { kms } = useKms(1);
 const context = {} as never;
@@ -181,4 +182,86 @@ test('queues and streams: erase and encrypt apply before the handler; a body tha
     .use(batchMasking({ masker, tables: { 'public.%': { erase: { fields: ['email'] } } } }))
     .handler(async () => undefined);
   await expect(tables(sqsEvent([{ a: 1 }]), context)).rejects.toThrow(DataMaskingUnsupportedTypeError);
+});
+
+test('Kafka (MSK): the context from a record header; a failing record reported by topic-partition and offset', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const event = mskEvent([
+    { value: await encrypted(masker, 'acme', 0), headers: { tenant_id: 'acme' } },
+    { value: await encrypted(masker, 'globex', 1), headers: { tenant_id: 'acme' }, partition: 1 },
+  ]);
+  /** Kafka headers are lists of byte arrays, one object per header. */
+  const header = (record: Record<string, unknown>, name: string) => {
+    for (const h of record.headers as Record<string, number[]>[]) {
+      if (h[name] !== undefined) return Buffer.from(h[name]).toString('utf8');
+    }
+    throw new Error(`no ${name} header`);
+  };
+  const cards: string[] = [];
+  const handler = middy<MSKEvent, unknown>()
+    .use(
+      batchMasking({
+        masker,
+        decrypt: { fields: ['card'], context: (r) => ({ tenant_id: header(r, 'tenant_id') }) },
+        logger: quiet,
+      }),
+    )
+    .handler(async (e) => {
+      for (const list of Object.values(e.records))
+        for (const r of list) cards.push(JSON.parse(Buffer.from(r.value, 'base64').toString('utf8')).card);
+      return undefined;
+    });
+  await expect(handler(event, context)).resolves.toEqual({
+    batchItemFailures: [{ itemIdentifier: { partition: 'orders-1', offset: 16 } }],
+  });
+  expect(cards).toEqual(['4111-0000-0000-0000']);
+});
+
+test('encrypting 1,000 records of 10 tenants makes 10 GenerateDataKey calls', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const tenants = Array.from({ length: 1000 }, (_, i) => `tenant-${i % 10}`);
+  const event = sqsEvent(
+    tenants.map((_, i) => ({ id: i, card: `4111-${i}` })),
+    tenants,
+  );
+  kms().reset();
+  const seen: string[] = [];
+  const handler = middy<SQSEvent, SQSBatchResponse | undefined>()
+    .use(
+      batchMasking({
+        masker,
+        encrypt: {
+          fields: ['card'],
+          context: (r) => ({
+            tenant_id: String(
+              (r.messageAttributes as Record<string, { stringValue: string }>).tenant_id.stringValue,
+            ),
+          }),
+        },
+      }),
+    )
+    .handler(async (e) => {
+      for (const r of e.Records) seen.push(JSON.parse(r.body).card);
+      return undefined;
+    });
+  await handler(event, context);
+  expect(seen).toHaveLength(1000);
+  expect(seen.every((c) => !c.startsWith('4111'))).toBe(true);
+  expect(kms().count('GenerateDataKey')).toBe(10);
+});
+
+test('detectors alone scan a payload that is not JSON as text', async () => {
+  const masker = new DataMasking();
+  const event = sqsEvent(['call jane@example.com today', { note: 'mail john@example.com' }]);
+  const seen: string[] = [];
+  const handler = middy<SQSEvent, SQSBatchResponse | undefined>()
+    .use(batchMasking({ masker, erase: { detectors: ['email'] } }))
+    .handler(async (e) => {
+      for (const r of e.Records) seen.push(r.body);
+      return undefined;
+    });
+  await expect(handler(event, context)).resolves.toBeUndefined();
+  expect(seen).toHaveLength(2);
+  expect(seen.join('\n')).not.toMatch(/(jane|john)@example\.com/);
+  expect(seen[0]).toMatch(/^call .+ today$/);
 });
