@@ -15,9 +15,8 @@ import {
   compileFirehoseMasking,
   type FailedRecordResult,
   type FirehoseRecordIn,
-  type TableRules,
 } from './firehose-transform.js';
-import { compileMaskRecords, type MaskedBatch, maskCompiled } from './mask-records.js';
+import { compileMaskRecords, type MaskedBatch, maskCompiled, type RecordTableRules } from './mask-records.js';
 import type { RecordContext } from './record-support.js';
 import { type BatchSource, detectSource, type ItemIdentifier } from './sources.js';
 
@@ -36,8 +35,12 @@ export interface BatchMaskingOptions {
   erase?: EraseOptions;
   /** Then encrypted, each record under its own context (same placement as `erase`). */
   encrypt?: { fields: readonly string[]; context?: RecordContext<Request> };
-  /** Firehose: DMS-style rules per `schema.table` (`%` wildcards) for DMS change records. */
-  tables?: Readonly<Record<string, TableRules<Request>>>;
+  /**
+   * DMS-style rules per `schema.table` (`%` wildcards) for DMS change records, relative to the row; the
+   * first matching key wins, other records follow the top-level options. Their `decrypt` runs before the
+   * handler; their `erase` and `encrypt` run where the top-level ones do.
+   */
+  tables?: Readonly<Record<string, RecordTableRules<Request>>>;
   /** Firehose: what a record that cannot be masked becomes (`Dropped` unless you opt in). */
   failedRecords?: FailedRecordResult;
   /** Told, without data, how many records failed and why. */
@@ -92,18 +95,19 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
     throw new DataMaskingUnsupportedTypeError("'failedRecords' must be 'Dropped' or 'ProcessingFailed'");
   }
   const masksRecords = options.erase !== undefined || options.encrypt !== undefined;
-  if (options.tables !== undefined && options.source !== undefined && options.source !== 'firehose') {
-    throw new DataMaskingUnsupportedTypeError(
-      `'tables' apply to Firehose transformations, not to ${options.source}`,
-    );
-  }
+  const tables = Object.entries(options.tables ?? {});
+  /** The tables with only some of their stages (Firehose splits them around the handler). */
+  const tablesWith = (keep: (rules: RecordTableRules<Request>) => RecordTableRules<Request>) =>
+    options.tables === undefined ? {} : { tables: Object.fromEntries(tables.map(([k, r]) => [k, keep(r)])) };
+  const onlyDefined = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   // Compiled now, at cold start: the masker's caches of expressions live across invocations.
-  const optional = <K extends 'decrypt' | 'erase' | 'encrypt' | 'tables' | 'logger'>(key: K) =>
+  const optional = <K extends 'decrypt' | 'erase' | 'encrypt' | 'logger'>(key: K) =>
     options[key] === undefined ? {} : ({ [key]: options[key] } as Pick<BatchMaskingOptions, K>);
   const source = options.source === undefined ? {} : { source: options.source };
-  /** Queues and streams: decrypt, erase, encrypt each record before the handler. */
+  /** Queues and streams: decrypt, erase, encrypt each record (by its table for DMS records) before the handler. */
   const inbound =
-    options.decrypt === undefined && !masksRecords
+    options.decrypt === undefined && !masksRecords && options.tables === undefined
       ? undefined
       : compileMaskRecords<Request>({
           masker: options.masker,
@@ -111,12 +115,19 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
           ...optional('decrypt'),
           ...optional('erase'),
           ...optional('encrypt'),
+          ...tablesWith((r) => r),
         });
-  /** Firehose: decrypt before the handler; erase and encrypt (and tables) what it returns. */
+  const tablesDecrypt = tables.some(([, r]) => r.decrypt !== undefined);
+  /** Firehose: decrypt before the handler; erase and encrypt (top level and tables) what it returns. */
   const firehoseInbound =
-    options.decrypt === undefined
+    options.decrypt === undefined && !tablesDecrypt
       ? undefined
-      : compileMaskRecords<Request>({ masker: options.masker, source: 'firehose', ...optional('decrypt') });
+      : compileMaskRecords<Request>({
+          masker: options.masker,
+          source: 'firehose',
+          ...optional('decrypt'),
+          ...tablesWith((r) => onlyDefined({ decrypt: r.decrypt })),
+        });
   const firehoseOutbound =
     !masksRecords && options.tables === undefined
       ? undefined
@@ -124,7 +135,7 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
           masker: options.masker,
           ...optional('erase'),
           ...optional('encrypt'),
-          ...optional('tables'),
+          ...tablesWith((r) => onlyDefined({ erase: r.erase, encrypt: r.encrypt })),
           failedRecords: options.failedRecords,
           ...optional('logger'),
         });
@@ -133,11 +144,6 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
 
   const batchMaskingBefore = async (request: Request): Promise<void> => {
     const detected = options.source ?? detectSource(request.event);
-    if (options.tables !== undefined && detected !== 'firehose') {
-      throw new DataMaskingUnsupportedTypeError(
-        `'tables' apply to Firehose transformations; this is a ${detected} batch`,
-      );
-    }
     const compiled = detected === 'firehose' ? firehoseInbound : inbound;
     state.set(request, { source: detected, removed: [] });
     if (compiled === undefined) return;

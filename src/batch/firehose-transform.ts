@@ -13,6 +13,7 @@ import type { EraseOptions } from '../erase/eraser.js';
 import { parseJson } from '../erase/lossless-json.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
+import { dmsTable, tablePattern } from './dms-tables.js';
 import { contextOf, decodeBase64Text, type RecordContext, typedFailure } from './record-support.js';
 
 /** What a record that cannot be masked becomes. */
@@ -75,22 +76,6 @@ interface TableEntry<TRequest> {
   readonly rules: CompiledRules<TRequest>;
 }
 
-/** `schema.table` with `%` wildcards, as a whole-string pattern (everything else literal). */
-function tablePattern(key: string): RegExp {
-  const literal = key.split('%').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${literal.join('[\\s\\S]*')}$`);
-}
-
-/** The schema and table of a DMS change record, or `undefined` for any other payload. */
-function dmsTable(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const { data, metadata } = value as { data?: unknown; metadata?: Record<string, unknown> };
-  if (data === null || typeof data !== 'object' || metadata === null || typeof metadata !== 'object')
-    return undefined;
-  const schema = metadata['schema-name'];
-  const table = metadata['table-name'];
-  return typeof schema === 'string' && typeof table === 'string' ? `${schema}.${table}` : undefined;
-}
 const CONCURRENCY = 16;
 
 /**

@@ -14,6 +14,7 @@ import type { EraseOptions } from '../erase/eraser.js';
 import { parseJson } from '../erase/lossless-json.js';
 import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
+import { dmsTable, tablePattern } from './dms-tables.js';
 import { IMAGE_FIELDS, readImage, writeImage } from './dynamodb-images.js';
 import { contextOf, decodeBase64Text, type RecordContext, typedFailure } from './record-support.js';
 import { type BatchSource, CODECS, detectSource, type ItemIdentifier, type SourceCodec } from './sources.js';
@@ -42,6 +43,19 @@ export interface MaskRecordsOptions<TRequest = unknown> {
   erase?: EraseOptions;
   /** Then encrypt these fields of every record, each under its own context. */
   encrypt?: RecordCryptoOptions<TRequest>;
+  /**
+   * DMS-style rules per `schema.table` (`%` wildcards) for DMS change records (`{ data, metadata }`, as
+   * DMS writes them to Kinesis or Kafka): relative to the row, the first matching key wins, and other
+   * records follow the top-level `decrypt`, `erase` and `encrypt`.
+   */
+  tables?: Readonly<Record<string, RecordTableRules<TRequest>>>;
+}
+
+/** The rules of one DMS table in {@link maskRecords}: decrypt, erase, encrypt, relative to the row. */
+export interface RecordTableRules<TRequest = unknown> {
+  decrypt?: RecordCryptoOptions<TRequest>;
+  erase?: EraseOptions;
+  encrypt?: RecordCryptoOptions<TRequest>;
 }
 
 /** One record that was removed from the batch, and why. */
@@ -64,7 +78,8 @@ export interface MaskedBatch<TEvent> {
   readonly errors: RecordFailure[];
 }
 
-const OPTIONS = ['masker', 'source', 'decrypt', 'erase', 'encrypt'] as const;
+const OPTIONS = ['masker', 'source', 'decrypt', 'erase', 'encrypt', 'tables'] as const;
+const TABLE_OPTIONS = ['decrypt', 'erase', 'encrypt'] as const;
 const CRYPTO_OPTIONS = ['fields', 'context'] as const;
 /** Records decrypted at once; KMS calls stay one per data key (the provider's single-flight cache). */
 const RECORD_CONCURRENCY = 16;
@@ -102,6 +117,7 @@ export async function maskCompiled<TEvent extends object, TRequest>(
   const { erase } = compiled;
   const eraseOnly =
     erase !== undefined &&
+    compiled.tables.length === 0 &&
     compiled.decrypt === undefined &&
     compiled.encrypt === undefined &&
     codec.encoding !== 'dynamodb';
@@ -157,6 +173,8 @@ export interface CompiledMaskRecords<TRequest> {
   readonly encrypt: RecordCryptoOptions<TRequest> | undefined;
   /** Whether an expression must look inside each payload (then a payload that is not JSON fails). */
   readonly looksInside: boolean;
+  /** DMS tables and their stages, in the order given. */
+  readonly tables: readonly { readonly pattern: RegExp; readonly stages: CompiledMaskRecords<TRequest> }[];
 }
 
 /**
@@ -220,13 +238,22 @@ async function maskRecord<TRequest>(
   compiled: CompiledMaskRecords<TRequest>,
   request: TRequest | undefined,
 ): Promise<AnyRecord> {
-  if (compiled.decrypt === undefined && compiled.erase === undefined && compiled.encrypt === undefined) {
+  const { decrypt, erase, encrypt, tables } = compiled;
+  if (decrypt === undefined && erase === undefined && encrypt === undefined && tables.length === 0) {
     return record;
   }
   if (codec.encoding === 'dynamodb') return maskImages(record, compiled, request);
   const { text, value } = readPayload(codec, record, compiled);
-  const masked = await pipeline(value, compiled, await contextsOf(compiled, record, request));
-  return writePayload(codec, record, text, value, masked);
+  const table = tables.length === 0 ? undefined : dmsTable(value);
+  const entry = table === undefined ? undefined : tables.find((t) => t.pattern.test(table));
+  if (entry === undefined) {
+    const masked = await pipeline(value, compiled, await contextsOf(compiled, record, request));
+    return writePayload(codec, record, text, value, masked);
+  }
+  // A DMS change record of a listed table: its stages run on the row.
+  const dms = value as { data: unknown };
+  const row = await pipeline(dms.data, entry.stages, await contextsOf(entry.stages, record, request));
+  return writePayload(codec, record, text, value, row === dms.data ? value : { ...dms, data: row });
 }
 
 /** {@link maskRecord} without cryptography: no promise per record (erase alone is synchronous). */
@@ -329,16 +356,34 @@ export function compileMaskRecords<TRequest>(
   }
   // Records vary: a record without an encrypted field is not an error (as in the middleware).
   const quiet = quietMasker(masker.withOptions({ throwOnMissingField: false }));
-  const erase = options.erase;
-  const expressions = erase !== undefined && (erase.fields !== undefined || erase.maskingRules !== undefined);
-  return {
-    masker: quiet,
-    source: options.source,
-    decrypt,
-    erase: erase === undefined ? undefined : quiet.compileErase(erase),
-    encrypt: options.encrypt,
-    looksInside: decrypt !== undefined || options.encrypt !== undefined || expressions,
+  const stages = (rules: RecordTableRules<TRequest>): CompiledMaskRecords<TRequest> => {
+    const { erase } = rules;
+    const expressions =
+      erase !== undefined && (erase.fields !== undefined || erase.maskingRules !== undefined);
+    return {
+      masker: quiet,
+      source: options.source,
+      decrypt: rules.decrypt,
+      erase: erase === undefined ? undefined : quiet.compileErase(erase),
+      encrypt: rules.encrypt,
+      looksInside: rules.decrypt !== undefined || rules.encrypt !== undefined || expressions,
+      tables: [],
+    };
   };
+  const tables = Object.entries(options.tables ?? {}).map(([key, rules]) => {
+    const where = `the rules of table ${JSON.stringify(key)}`;
+    assertKnownOptions(rules, TABLE_OPTIONS, where);
+    checkCrypto(rules.decrypt, 'decrypt');
+    checkCrypto(rules.encrypt, 'encrypt');
+    if ((rules.decrypt !== undefined || rules.encrypt !== undefined) && !masker.hasProvider) {
+      throw new DataMaskingUnsupportedTypeError(
+        `${where}: 'decrypt' and 'encrypt' need a masker with a provider`,
+      );
+    }
+    return { pattern: tablePattern(key), stages: stages(rules) };
+  });
+  const top = stages(options);
+  return { ...top, looksInside: top.looksInside || tables.length > 0, tables };
 }
 
 function checkCrypto<TRequest>(

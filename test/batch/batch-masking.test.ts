@@ -133,7 +133,7 @@ test('Firehose: what the handler returns is erased then encrypted; with no handl
 
 test('configuration errors are refused at cold start', () => {
   const masker = new DataMasking({ provider: provider(kms().keys) });
-  expect(() => batchMasking({ masker, tables: { 'public.%': {} }, source: 'sqs' })).toThrow(
+  expect(() => batchMasking({ masker, tables: { 'public.%': { erasse: {} } as never } })).toThrow(
     DataMaskingUnsupportedTypeError,
   );
   expect(() => batchMasking({ masker, decrpyt: {} } as never)).toThrow(DataMaskingUnsupportedTypeError);
@@ -177,11 +177,6 @@ test('queues and streams: erase and encrypt apply before the handler; a body tha
     email: '*****',
     id: 1,
   });
-  // tables are for Firehose: a queue batch with tables fails loudly.
-  const tables = middy()
-    .use(batchMasking({ masker, tables: { 'public.%': { erase: { fields: ['email'] } } } }))
-    .handler(async () => undefined);
-  await expect(tables(sqsEvent([{ a: 1 }]), context)).rejects.toThrow(DataMaskingUnsupportedTypeError);
 });
 
 test('Kafka (MSK): the context from a record header; a failing record reported by topic-partition and offset', async () => {
@@ -264,4 +259,42 @@ test('detectors alone scan a payload that is not JSON as text', async () => {
   expect(seen).toHaveLength(2);
   expect(seen.join('\n')).not.toMatch(/(jane|john)@example\.com/);
   expect(seen[0]).toMatch(/^call .+ today$/);
+});
+
+test('Kinesis: DMS change records decrypted and erased per table; other records follow the top level', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const change = (table: string, data: object) => ({
+    data,
+    metadata: { 'record-type': 'data', operation: 'insert', 'schema-name': 'public', 'table-name': table },
+  });
+  const card = await masker.encrypt({ card: '4111' }, { fields: ['card'], context: { table: 'orders' } });
+  const event = kinesisEvent([
+    change('orders', { id: 1, ...card, email: 'a@example.com' }),
+    change('customers', { id: 2, email: 'b@example.com', ssn: '123-45-6789' }),
+    { email: 'c@example.com' },
+  ]);
+  const rows: Record<string, unknown>[] = [];
+  const handler = middy<KinesisStreamEvent, KinesisStreamBatchResponse | undefined>()
+    .use(
+      batchMasking({
+        masker,
+        tables: {
+          'public.orders': { decrypt: { fields: ['card'], context: { table: 'orders' } } },
+          'public.cust%': { erase: { fields: ['email', 'ssn'] } },
+        },
+        erase: { fields: ['email'] },
+        logger: quiet,
+      }),
+    )
+    .handler(async (e) => {
+      for (const r of e.Records)
+        rows.push(JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8')));
+      return undefined;
+    });
+  await expect(handler(event, context)).resolves.toBeUndefined();
+  expect((rows[0].data as Record<string, unknown>).card).toBe('4111');
+  // The orders table's rules say nothing of email: only its own rules apply to its rows.
+  expect((rows[0].data as Record<string, unknown>).email).toBe('a@example.com');
+  expect(rows[1].data).toEqual({ id: 2, email: '*****', ssn: '*****' });
+  expect(rows[2]).toEqual({ email: '*****' });
 });
