@@ -243,6 +243,8 @@ async function maskRecord<TRequest>(
     return record;
   }
   if (codec.encoding === 'dynamodb') return maskImages(record, compiled, request);
+  // A Kafka tombstone carries no data: nothing to mask, nothing to leak.
+  if (codec.empty(record)) return record;
   const { text, value } = readPayload(codec, record, compiled);
   const table = tables.length === 0 ? undefined : dmsTable(value);
   const entry = table === undefined ? undefined : tables.find((t) => t.pattern.test(table));
@@ -263,6 +265,7 @@ function eraseRecord<TRequest>(
   compiled: CompiledMaskRecords<TRequest>,
   erase: (data: unknown) => unknown,
 ): AnyRecord {
+  if (codec.empty(record)) return record;
   const { text, value } = readPayload(codec, record, compiled);
   return writePayload(codec, record, text, value, erase(value));
 }
@@ -274,7 +277,8 @@ function readPayload<TRequest>(
   compiled: CompiledMaskRecords<TRequest>,
 ): { text: string; value: unknown } {
   const payload = codec.payload(record);
-  if (payload === undefined) throw new DataMaskingUnsupportedTypeError('the record carries no payload');
+  if (payload === undefined)
+    throw new DataMaskingUnsupportedTypeError('the record carries no readable payload');
   const text = codec.encoding === 'base64' ? decodeBase64Text(payload) : payload;
   try {
     return { text, value: parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };

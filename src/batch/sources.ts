@@ -36,6 +36,8 @@ export interface SourceCodec {
   records(event: AnyEvent): AnyRecord[];
   /** The payload as it travels (JSON text, or base64), or `undefined` when the record carries none. */
   payload(record: AnyRecord): string | undefined;
+  /** Whether the record carries no data by design (a Kafka tombstone: a key with a null value). */
+  empty(record: AnyRecord): boolean;
   /** A copy of `record` carrying `payload` instead (the record itself is never changed). */
   withPayload(record: AnyRecord, payload: string): AnyRecord;
   /** The record's identifier for a partial batch response, or `undefined` (SNS has none). */
@@ -66,6 +68,7 @@ function recordsArray(
       return Array.isArray(list) ? list.filter(isObject) : [];
     },
     payload: (record) => text(read(record)),
+    empty: () => false,
     withPayload: write,
     itemIdentifier,
     withRecords: (event, records) => ({ ...event, [key]: records }),
@@ -129,6 +132,7 @@ const KAFKA: SourceCodec = {
     return out;
   },
   payload: (record) => text(record.value),
+  empty: (record) => record.value === null || record.value === undefined,
   withPayload: (record, value) => ({ ...record, value }),
   itemIdentifier: (record) =>
     typeof record.topic === 'string' &&

@@ -255,3 +255,14 @@ test('10,000 records: every one decrypted, one data key per tenant', async () =>
   expect(JSON.parse(out.event.Records[9_999].body).card).toBe('4111-0000-0000-0009');
   expect(kms().count('Decrypt')).toBe(10);
 });
+
+test('a Kafka tombstone (null value) passes untouched; a record whose payload is not a string fails', async () => {
+  const masker = new DataMasking({ provider: provider(kms().keys) });
+  const event = mskEvent([{ value: { card: '4111' } }, { value: { card: '5500' } }]);
+  const [first, second] = event.records['orders-0'];
+  (first as { value: unknown }).value = null;
+  (second as { value: unknown }).value = 42;
+  const out = await maskRecords(event, { masker, erase: { fields: ['card'] } });
+  expect(out.event.records['orders-0']).toEqual([first]);
+  expect(out.batchItemFailures).toEqual([{ itemIdentifier: { partition: 'orders-0', offset: 16 } }]);
+});
