@@ -25,6 +25,7 @@ export {
   maskRecords,
   type RecordCryptoOptions,
   type RecordFailure,
+  type RecordTableRules,
 } from './batch/mask-records.js';
 export type { RecordContext } from './batch/record-support.js';
 export {
