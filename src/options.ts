@@ -29,3 +29,33 @@ export function assertKnownOptions(options: unknown, known: readonly string[], w
     }
   }
 }
+
+/**
+ * Checks the `{ fields, context }` options of a surface's `decrypt` or `encrypt` (the middleware's, the
+ * batch's): known keys only, a non-empty `fields` array, and a context that is an object or a function of
+ * `contextOf` (the request, the record).
+ *
+ * @throws {DataMaskingUnsupportedTypeError} naming what is wrong.
+ */
+export function assertCryptoFieldsOptions(
+  options: unknown,
+  what: string,
+  where: string,
+  contextOf: 'request' | 'record',
+): void {
+  assertKnownOptions(options, ['fields', 'context'], where);
+  const { fields, context } = (options ?? {}) as { fields?: unknown; context?: unknown };
+  if (!Array.isArray(fields) || fields.length === 0) {
+    throw new DataMaskingUnsupportedTypeError(
+      `'${what}.fields' must be a non-empty array of field expressions`,
+    );
+  }
+  if (
+    context !== undefined &&
+    (context === null || (typeof context !== 'object' && typeof context !== 'function'))
+  ) {
+    throw new DataMaskingUnsupportedTypeError(
+      `'${what}.context' must be an object or a function of the ${contextOf}`,
+    );
+  }
+}

@@ -13,7 +13,7 @@ import { type DataMasking, quietMasker } from '../data-masking.js';
 import type { EraseOptions } from '../erase/eraser.js';
 import { parseJson } from '../erase/lossless-json.js';
 import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
-import { assertKnownOptions } from '../options.js';
+import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
 import { IMAGE_FIELDS, readImage, writeImage } from './dynamodb-images.js';
 import { contextOf, decodeBase64Text, type RecordContext, typedFailure } from './record-support.js';
@@ -80,7 +80,6 @@ export interface MaskedBatch<TEvent> {
 
 const OPTIONS = ['masker', 'source', 'decrypt', 'erase', 'encrypt', 'tables'] as const;
 const TABLE_OPTIONS = ['decrypt', 'erase', 'encrypt'] as const;
-const CRYPTO_OPTIONS = ['fields', 'context'] as const;
 /** Records decrypted at once; KMS calls stay one per data key (the provider's single-flight cache). */
 const RECORD_CONCURRENCY = 16;
 
@@ -395,19 +394,5 @@ function checkCrypto<TRequest>(
   what: 'decrypt' | 'encrypt',
 ): void {
   if (options === undefined) return;
-  assertKnownOptions(options, CRYPTO_OPTIONS, `the ${what} options`);
-  if (!Array.isArray(options.fields) || options.fields.length === 0) {
-    throw new DataMaskingUnsupportedTypeError(
-      `'${what}.fields' must be a non-empty array of field expressions`,
-    );
-  }
-  const { context } = options;
-  if (
-    context !== undefined &&
-    (context === null || (typeof context !== 'object' && typeof context !== 'function'))
-  ) {
-    throw new DataMaskingUnsupportedTypeError(
-      `'${what}.context' must be an object or a function of the record`,
-    );
-  }
+  assertCryptoFieldsOptions(options, what, `the ${what} options`, 'record');
 }

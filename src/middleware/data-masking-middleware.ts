@@ -13,7 +13,7 @@ import type { EraseOptions, Eraser } from '../erase/eraser.js';
 import { Opener } from '../erase/opener.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { loggerMasks } from '../logger/brand.js';
-import { assertKnownOptions } from '../options.js';
+import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
 import { type CompiledSelector, compileSelector } from '../selector/selector.js';
 import { guardEarlyResponses } from './early-response.js';
 import { maskThrownErrors, plaintextsOf } from './error-masking.js';
@@ -73,7 +73,6 @@ const defaults: Omit<DataMaskingMiddlewareOptions, 'masker'> = {
 };
 
 const OPTIONS = ['masker', 'decrypt', 'erase', 'encrypt', 'logger', 'logFailure'];
-const CRYPTO_OPTIONS = ['fields', 'context'];
 
 interface Compiled {
   readonly masker: DataMasking;
@@ -244,21 +243,8 @@ function compileDataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
 }
 
 function compileCrypto(masker: DataMasking, options: CryptoFieldsOptions, what: string): Compiled {
-  assertKnownOptions(options, CRYPTO_OPTIONS, `the dataMasking() '${what}' options`);
-  if (!Array.isArray(options.fields) || options.fields.length === 0) {
-    throw new DataMaskingUnsupportedTypeError(
-      `'${what}.fields' must be a non-empty array of field expressions`,
-    );
-  }
+  assertCryptoFieldsOptions(options, what, `the dataMasking() '${what}' options`, 'request');
   const { context } = options;
-  if (
-    context !== undefined &&
-    (context === null || (typeof context !== 'object' && typeof context !== 'function'))
-  ) {
-    throw new DataMaskingUnsupportedTypeError(
-      `'${what}.context' must be an object or a function of the request`,
-    );
-  }
   // Compiled now: a bad expression fails at cold start, not on a request.
   const selectors = options.fields.map((field) => compileSelector(field));
   return { masker, fields: [...options.fields], context, selectors, opener: new Opener(selectors) };
