@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { isRawJson, rawJsonNumber } from '../erase/lossless-json.js';
 import { setMember } from '../erase/map-leaves.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 
@@ -34,17 +35,15 @@ function utilDynamoDb(): Promise<UtilDynamoDb> {
   return loading;
 }
 
-const rawJson = (JSON as unknown as { rawJSON?: (text: string) => unknown }).rawJSON;
-const isRawJson = (JSON as unknown as { isRawJSON?: (value: unknown) => boolean }).isRawJSON;
-
 /** A DynamoDB number as a JavaScript number when that is exact, else as a raw JSON number. */
 function exactNumber(text: string): unknown {
   const n = Number(text);
   if (Number.isFinite(n) && String(n) === text) return n;
-  if (rawJson === undefined) {
-    throw new DataMaskingUnsupportedTypeError(`a DynamoDB number cannot be held exactly on this runtime`);
+  const raw = rawJsonNumber(text);
+  if (raw === undefined) {
+    throw new DataMaskingUnsupportedTypeError('a DynamoDB number cannot be held exactly on this runtime');
   }
-  return rawJson(text);
+  return raw;
 }
 
 /** Unmarshalls one image for the expressions. */
@@ -58,7 +57,7 @@ export async function writeImage(value: Record<string, unknown>): Promise<Image>
   const { marshall, NumberValueImpl } = await utilDynamoDb();
   const restore = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') return v;
-    if (isRawJson?.(v) === true) return new NumberValueImpl((v as { rawJSON: string }).rawJSON);
+    if (isRawJson(v)) return new NumberValueImpl((v as { rawJSON: string }).rawJSON);
     if (Array.isArray(v)) return v.map(restore);
     if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return v;
     const out: Record<string, unknown> = {};

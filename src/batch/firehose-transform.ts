@@ -14,7 +14,13 @@ import { parseJson } from '../erase/lossless-json.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
-import { contextOf, decodeBase64Text, type RecordContext, typedFailure } from './record-support.js';
+import {
+  contextOf,
+  decodeBase64Text,
+  type RecordContext,
+  serializeRecord,
+  typedFailure,
+} from './record-support.js';
 
 /** What a record that cannot be masked becomes. */
 export type FailedRecordResult = 'Dropped' | 'ProcessingFailed';
@@ -192,7 +198,7 @@ async function maskData<TRequest>(
   }
   // Untouched records keep their bytes exactly as they came.
   if (masked === value) return record.data;
-  return Buffer.from(serialize(masked), 'utf8').toString('base64');
+  return Buffer.from(serializeRecord(masked), 'utf8').toString('base64');
 }
 
 /** Erases, then encrypts under the record's context. */
@@ -213,10 +219,4 @@ async function applyRules<TRequest>(
     masked = await masker.encrypt(masked, { fields: rules.encrypt.fields, context });
   }
   return masked;
-}
-
-function serialize(value: unknown): string {
-  const json = JSON.stringify(value);
-  if (json === undefined) throw new DataMaskingUnsupportedTypeError('the masked record cannot be serialized');
-  return json;
 }

@@ -16,7 +16,13 @@ import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js'
 import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
 import { IMAGE_FIELDS, readImage, writeImage } from './dynamodb-images.js';
-import { contextOf, decodeBase64Text, type RecordContext, typedFailure } from './record-support.js';
+import {
+  contextOf,
+  decodeBase64Text,
+  type RecordContext,
+  serializeRecord,
+  typedFailure,
+} from './record-support.js';
 import { type BatchSource, CODECS, detectSource, type ItemIdentifier, type SourceCodec } from './sources.js';
 
 type AnyRecord = Record<string, unknown>;
@@ -297,7 +303,7 @@ function writePayload(
   masked: unknown,
 ): AnyRecord {
   if (masked === value) return record;
-  const out = typeof masked === 'string' && value === text ? masked : serialize(masked);
+  const out = typeof masked === 'string' && value === text ? masked : serializeRecord(masked);
   return codec.withPayload(
     record,
     codec.encoding === 'base64' ? Buffer.from(out, 'utf8').toString('base64') : out,
@@ -332,12 +338,6 @@ async function pipeline<TRequest>(
   if (encrypt !== undefined)
     out = await masker.encrypt(out, { fields: encrypt.fields, context: contexts.encrypt });
   return out;
-}
-
-function serialize(value: unknown): string {
-  const json = JSON.stringify(value);
-  if (json === undefined) throw new DataMaskingUnsupportedTypeError('the masked record cannot be serialized');
-  return json;
 }
 
 /** @internal Checks the options of {@link maskRecords}, once. */

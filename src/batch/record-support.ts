@@ -52,3 +52,10 @@ export function typedFailure(error: unknown): DataMaskingError {
   if (error instanceof DataMaskingError) return error;
   return new DataMaskingEncryptionError('masking the record failed');
 }
+
+/** The JSON text of a masked payload (lossless numbers written back verbatim). */
+export function serializeRecord(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new DataMaskingUnsupportedTypeError('the masked record cannot be serialized');
+  return json;
+}

@@ -21,6 +21,11 @@ export function isRawJson(value: unknown): boolean {
   return api.isRawJSON?.(value) === true;
 }
 
+/** A raw JSON number for `text` (written back verbatim), or `undefined` on a runtime without `JSON.rawJSON`. */
+export function rawJsonNumber(text: string): object | undefined {
+  return api.rawJSON?.(text);
+}
+
 /** Significant digits of a JSON number's text (leading zeros and the exponent excluded). */
 function significantDigits(source: string): number {
   let digits = 0;
