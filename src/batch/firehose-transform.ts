@@ -10,13 +10,13 @@
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
 import { type DataMasking, quietMasker } from '../data-masking.js';
 import type { EraseOptions } from '../erase/eraser.js';
-import { parseJson } from '../erase/lossless-json.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
 import {
   contextOf,
   decodeBase64Text,
+  parseRecordJson,
   type RecordContext,
   serializeRecord,
   typedFailure,
@@ -180,7 +180,7 @@ async function maskData<TRequest>(
   const text = decodeBase64Text(record.data);
   let value: unknown;
   try {
-    value = parseJson(text);
+    value = parseRecordJson(text);
   } catch {
     // Not JSON: no expression can look inside it (SPEC §4.7), so the record cannot be masked.
     throw new DataMaskingUnsupportedTypeError('the record data is not JSON');

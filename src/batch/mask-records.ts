@@ -11,7 +11,6 @@
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
 import { type DataMasking, quietMasker } from '../data-masking.js';
 import type { EraseOptions } from '../erase/eraser.js';
-import { parseJson } from '../erase/lossless-json.js';
 import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
@@ -19,6 +18,7 @@ import { IMAGE_FIELDS, readImage, writeImage } from './dynamodb-images.js';
 import {
   contextOf,
   decodeBase64Text,
+  parseRecordJson,
   type RecordContext,
   serializeRecord,
   typedFailure,
@@ -286,7 +286,7 @@ function readPayload<TRequest>(
     throw new DataMaskingUnsupportedTypeError('the record carries no readable payload');
   const text = codec.encoding === 'base64' ? decodeBase64Text(payload) : payload;
   try {
-    return { text, value: parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) };
+    return { text, value: parseRecordJson(text) };
   } catch {
     // Not JSON (SPEC §4.7): no expression can look inside it; detectors alone still scan it as text.
     if (compiled.looksInside) throw new DataMaskingUnsupportedTypeError('the record payload is not JSON');

@@ -6,6 +6,7 @@
  */
 import { validateContext } from '../crypto/context.js';
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
+import { parseJson } from '../erase/lossless-json.js';
 import { DataMaskingEncryptionError, DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { contextUnavailable } from '../middleware/http.js';
 
@@ -58,4 +59,13 @@ export function serializeRecord(value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) throw new DataMaskingUnsupportedTypeError('the masked record cannot be serialized');
   return json;
+}
+
+/**
+ * A record's JSON text parsed (a leading BOM skipped, numbers kept exact).
+ *
+ * @throws {SyntaxError} when it is not JSON; its message quotes the text, so callers replace it.
+ */
+export function parseRecordJson(text: string): unknown {
+  return parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }

@@ -224,3 +224,11 @@ describe('tables: DMS-style rules per schema.table', () => {
     ).rejects.toThrow(DataMaskingUnsupportedTypeError);
   });
 });
+
+test('a record with a byte-order mark is JSON like any other (masked, not dropped), as in maskRecords', async () => {
+  const masker = new DataMasking();
+  const data = Buffer.from(`\uFEFF${JSON.stringify({ email: 'jane@example.com' })}`).toString('base64');
+  const out = await maskFirehoseRecords([{ recordId: 'r', data }], { masker, erase: { fields: ['email'] } });
+  expect(out.records[0].result).toBe('Ok');
+  expect(decode(out.records[0].data)).toEqual({ email: '*****' });
+});
