@@ -46,22 +46,77 @@ function exactNumber(text: string): unknown {
   return raw;
 }
 
-/** Unmarshalls one image for the expressions. */
-export async function readImage(image: Image): Promise<Record<string, unknown>> {
-  const { unmarshall } = await utilDynamoDb();
-  return unmarshall(image as never, { wrapNumbers: exactNumber }) as Record<string, unknown>;
+/**
+ * One image, unmarshalled for the expressions. String, number and binary sets (`SS`, `NS`, `BS`) become
+ * arrays, so an expression can look into them like into any list (a `Set` has no JSON form: its members
+ * would otherwise pass unseen); `sets` remembers where they were, for {@link writeImage}.
+ */
+export interface ReadImage {
+  readonly value: Record<string, unknown>;
+  readonly sets: ReadonlySet<string>;
 }
 
-/** Marshalls a masked image back to AttributeValue form, raw JSON numbers as the same `N` text. */
-export async function writeImage(value: Record<string, unknown>): Promise<Image> {
+/** Where a value sits in an image, as one string. */
+const pathKey = (path: readonly (string | number)[]): string => JSON.stringify(path);
+
+/** Unmarshalls one image for the expressions. */
+export async function readImage(image: Image): Promise<ReadImage> {
+  const { unmarshall } = await utilDynamoDb();
+  const value = unmarshall(image as never, { wrapNumbers: exactNumber }) as Record<string, unknown>;
+  const sets = new Set<string>();
+  const path: (string | number)[] = [];
+  const lists = (v: unknown): unknown => {
+    if (v instanceof Set) {
+      sets.add(pathKey(path));
+      return Array.from(v);
+    }
+    if (v === null || typeof v !== 'object' || isRawJson(v) || ArrayBuffer.isView(v)) return v;
+    if (Array.isArray(v)) {
+      return v.map((item, i) => {
+        path.push(i);
+        const out = lists(item);
+        path.pop();
+        return out;
+      });
+    }
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) {
+      path.push(k);
+      setMember(out, k, lists((v as Record<string, unknown>)[k]));
+      path.pop();
+    }
+    return out;
+  };
+  return { value: lists(value) as Record<string, unknown>, sets };
+}
+
+/**
+ * Marshalls a masked image back to AttributeValue form: raw JSON numbers as the same `N` text, and the
+ * lists that were sets as sets again (a set whose members were masked to strings is written as a string
+ * set, or fails to marshall, and so fails its record, if its kind cannot hold them).
+ */
+export async function writeImage(value: Record<string, unknown>, sets: ReadonlySet<string>): Promise<Image> {
   const { marshall, NumberValueImpl } = await utilDynamoDb();
+  const path: (string | number)[] = [];
   const restore = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') return v;
     if (isRawJson(v)) return new NumberValueImpl((v as { rawJSON: string }).rawJSON);
-    if (Array.isArray(v)) return v.map(restore);
+    if (Array.isArray(v)) {
+      const items = v.map((item, i) => {
+        path.push(i);
+        const out = restore(item);
+        path.pop();
+        return out;
+      });
+      return sets.has(pathKey(path)) ? new Set(items) : items;
+    }
     if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return v;
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) setMember(out, k, restore((v as Record<string, unknown>)[k]));
+    for (const k of Object.keys(v)) {
+      path.push(k);
+      setMember(out, k, restore((v as Record<string, unknown>)[k]));
+      path.pop();
+    }
     return out;
   };
   return marshall(restore(value) as never, { removeUndefinedValues: true }) as unknown as Image;

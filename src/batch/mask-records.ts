@@ -224,11 +224,11 @@ async function maskImages<TRequest>(
   const contexts = await contextsOf(compiled, record, request);
   let changed: Record<string, unknown> | undefined;
   for (const field of present) {
-    const value = await readImage(stream[field] as Record<string, unknown>);
+    const { value, sets } = await readImage(stream[field] as Record<string, unknown>);
     const masked = await pipeline(value, compiled, contexts);
     if (masked === value) continue;
     changed ??= { ...stream };
-    changed[field] = await writeImage(masked as Record<string, unknown>);
+    changed[field] = await writeImage(masked as Record<string, unknown>, sets);
   }
   return changed === undefined ? record : { ...record, dynamodb: changed };
 }

@@ -119,3 +119,24 @@ test('the Middy middleware and Powertools BatchProcessor report the same failure
   expect(response.batchItemFailures).toEqual(failed);
   expect(cards).toEqual(['4111-0']);
 });
+
+test('string and number sets are looked into like lists, and written back as sets; no member passes unseen', async () => {
+  const masker = new DataMasking();
+  const image = {
+    id: { S: 'c-1' },
+    emails: { SS: ['jane@example.com', 'j.doe@example.com'] },
+    scores: { NS: ['1', '2'] },
+    tags: { SS: ['vip', 'jane@example.com'] },
+  };
+  const event = dynamodbEvent([image]);
+  const out = await maskRecords(event, { masker, erase: { fields: ['emails[*]', 'tags'] } });
+  const masked = ddb(out.event.Records[0]).NewImage as Record<string, unknown>;
+  expect(masked.emails).toEqual({ SS: ['*****'] });
+  // A selected list is masked element by element (SPEC §4.1), so a selected set stays a set.
+  expect(masked.tags).toEqual({ SS: ['*****'] });
+  expect(masked.scores).toEqual({ NS: ['1', '2'] });
+  expect(JSON.stringify(masked)).not.toContain('example.com');
+  // Nothing to change: the image comes back as it came.
+  const untouched = await maskRecords(event, { masker, erase: { fields: ['missing'] } });
+  expect(untouched.event).toBe(event);
+});
