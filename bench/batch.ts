@@ -70,12 +70,10 @@ export async function run(): Promise<string[]> {
   const naive = () => ({
     Records: event.Records.map((r) => ({ ...r, body: JSON.stringify(eraseFields(JSON.parse(r.body))) })),
   });
-  // Both give the same bodies.
+  // Both give the same bodies (as data: maskRecords keeps the text's own spelling where it does not mask).
   const ours = await maskRecords(event, { masker, erase: { fields } });
-  if (
-    JSON.stringify(ours.event.Records.map((r) => r.body)) !==
-    JSON.stringify(naive().Records.map((r) => r.body))
-  ) {
+  const parsed = (records: { body: string }[]) => JSON.stringify(records.map((r) => JSON.parse(r.body)));
+  if (parsed(ours.event.Records) !== parsed(naive().Records)) {
     throw new Error('bench/batch: maskRecords and the naive loop disagree');
   }
   const rows = await measure(`batch · ${RECORDS} SQS records of ${kb.toFixed(1)} KB, erase 4 fields`, [

@@ -10,7 +10,7 @@
 
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
 import { type DataMasking, quietMasker } from '../data-masking.js';
-import type { EraseOptions } from '../erase/eraser.js';
+import { type EraseOptions, textEraserOf } from '../erase/eraser.js';
 import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
@@ -175,6 +175,8 @@ export interface CompiledMaskRecords<TRequest> {
   readonly source: BatchSource | undefined;
   readonly decrypt: RecordCryptoOptions<TRequest> | undefined;
   readonly erase: ((data: unknown) => unknown) | undefined;
+  /** `erase` over the payload's JSON text, when its configuration allows (`undefined` from it: parse). */
+  readonly eraseText: ((text: string) => string | undefined) | undefined;
   readonly encrypt: RecordCryptoOptions<TRequest> | undefined;
   /** Whether an expression must look inside each payload (then a payload that is not JSON fails). */
   readonly looksInside: boolean;
@@ -263,7 +265,10 @@ async function maskRecord<TRequest>(
   return writePayload(codec, record, text, value, row === dms.data ? value : { ...dms, data: row });
 }
 
-/** {@link maskRecord} without cryptography: no promise per record (erase alone is synchronous). */
+/**
+ * {@link maskRecord} without cryptography: no promise per record (erase alone is synchronous). The JSON
+ * text is masked as text when the configuration allows, and parsed only when the text walk gives it back.
+ */
 function eraseRecord<TRequest>(
   codec: SourceCodec,
   record: AnyRecord,
@@ -271,8 +276,19 @@ function eraseRecord<TRequest>(
   erase: (data: unknown) => unknown,
 ): AnyRecord {
   if (codec.empty(record)) return record;
-  const { text, value } = readPayload(codec, record, compiled);
+  const text = payloadText(codec, record);
+  const masked = compiled.eraseText?.(text);
+  if (masked !== undefined) return masked === text ? record : withText(codec, record, masked);
+  const { value } = readPayload(codec, record, compiled, text);
   return writePayload(codec, record, text, value, erase(value));
+}
+
+/** The payload as text (base64 decoded). */
+function payloadText(codec: SourceCodec, record: AnyRecord): string {
+  const payload = codec.payload(record);
+  if (payload === undefined)
+    throw new DataMaskingUnsupportedTypeError('the record carries no readable payload');
+  return codec.encoding === 'base64' ? decodeBase64Text(payload) : payload;
 }
 
 /** The payload decoded and parsed once; text that is not JSON only where no expression must look in it. */
@@ -280,11 +296,8 @@ function readPayload<TRequest>(
   codec: SourceCodec,
   record: AnyRecord,
   compiled: CompiledMaskRecords<TRequest>,
+  text = payloadText(codec, record),
 ): { text: string; value: unknown } {
-  const payload = codec.payload(record);
-  if (payload === undefined)
-    throw new DataMaskingUnsupportedTypeError('the record carries no readable payload');
-  const text = codec.encoding === 'base64' ? decodeBase64Text(payload) : payload;
   try {
     return { text, value: parseRecordJson(text) };
   } catch {
@@ -303,10 +316,18 @@ function writePayload(
   masked: unknown,
 ): AnyRecord {
   if (masked === value) return record;
-  const out = typeof masked === 'string' && value === text ? masked : serializeRecord(masked);
+  return withText(
+    codec,
+    record,
+    typeof masked === 'string' && value === text ? masked : serializeRecord(masked),
+  );
+}
+
+/** The record with its payload's text replaced, in the record's encoding. */
+function withText(codec: SourceCodec, record: AnyRecord, text: string): AnyRecord {
   return codec.withPayload(
     record,
-    codec.encoding === 'base64' ? Buffer.from(out, 'utf8').toString('base64') : out,
+    codec.encoding === 'base64' ? Buffer.from(text, 'utf8').toString('base64') : text,
   );
 }
 
@@ -361,13 +382,15 @@ export function compileMaskRecords<TRequest>(
   const quiet = quietMasker(masker.withOptions({ throwOnMissingField: false }));
   const stages = (rules: RecordTableRules<TRequest>): CompiledMaskRecords<TRequest> => {
     const { erase } = rules;
+    const eraser = erase === undefined ? undefined : quiet.compileErase(erase);
     const expressions =
       erase !== undefined && (erase.fields !== undefined || erase.maskingRules !== undefined);
     return {
       masker: quiet,
       source: options.source,
       decrypt: rules.decrypt,
-      erase: erase === undefined ? undefined : quiet.compileErase(erase),
+      erase: eraser,
+      eraseText: eraser === undefined ? undefined : textEraserOf(eraser),
       encrypt: rules.encrypt,
       looksInside: rules.decrypt !== undefined || rules.encrypt !== undefined || expressions,
       tables: [],

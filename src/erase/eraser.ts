@@ -11,10 +11,18 @@ import { normalizedPath } from '../selector/normalized-path.js';
 import type { CompiledSelector } from '../selector/selector.js';
 import { DEFAULT_MASK } from './constants.js';
 import { CowWriter } from './cow-writer.js';
+import { buildTextPlan } from './json-text-plan.js';
 import { mapLeaves } from './map-leaves.js';
 import { Opener } from './opener.js';
 import { type CompiledRule, compileRule, DEFAULT_RULE, type FieldRule, type MaskingRule } from './rule.js';
-import { buildStaticPlan, mayOpenBelow, mustOpen, NEEDS_OPEN, TOO_DEEP } from './static-plan.js';
+import {
+  buildPlanTree,
+  buildStaticPlan,
+  mayOpenBelow,
+  mustOpen,
+  NEEDS_OPEN,
+  TOO_DEEP,
+} from './static-plan.js';
 
 /**
  * Options of `erase`: the Powertools TypeScript shape (a top-level rule, `fields`, `maskingRules`) plus
@@ -130,10 +138,16 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
     }
     return writer.finish();
   };
-  const plan =
-    settings.fastPath === false
+  const planTargets = targets.map((t) => ({ segments: t.selector.query.segments, rule: t.rule }));
+  const tree = settings.fastPath === false ? undefined : buildPlanTree(planTargets);
+  const plan = tree === undefined ? undefined : buildStaticPlan(planTargets, tree);
+  const textPlan =
+    tree === undefined || redact !== undefined
       ? undefined
-      : buildStaticPlan(targets.map((t) => ({ segments: t.selector.query.segments, rule: t.rule })));
+      : buildTextPlan(
+          tree,
+          targets.map((t) => t.rule),
+        );
   const fast =
     plan === undefined
       ? undefined
@@ -167,7 +181,7 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
 
   if (redact !== undefined) return typed(openAndMask); // detectors look at every string: open everything first
   const selectFirst = select as (data: unknown, watching: boolean) => unknown;
-  return typed((data) => {
+  const eraser = typed((data) => {
     try {
       // Plain JSON data (the common case) is masked in one pass, without opening anything.
       return selectFirst(data, true);
@@ -176,6 +190,32 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
     }
     return openAndMask(data);
   });
+  if (textPlan !== undefined) {
+    const reports = throwOnMissingField || onMissing !== undefined;
+    textErasers.set(eraser, (text) => {
+      const hits = new Array<number>(targets.length).fill(0);
+      const out = textPlan(text, hits);
+      // An expression that selected nothing is judged (thrown, told) on the parsed data by the parse path.
+      if (out === undefined || (reports && hits.includes(0))) return undefined;
+      return out;
+    });
+  }
+  return eraser;
+}
+
+/** The JSON-text form of erasers whose configuration the text walk takes. */
+const textErasers = new WeakMap<Eraser, (text: string) => string | undefined>();
+
+/**
+ * The eraser's form over JSON text, when its configuration allows one: it takes a JSON document as text
+ * and gives the masked text, or `undefined` when that text must be parsed and erased as data instead
+ * (the result is then the same, up to whitespace and spelling). Batch records use it: what no path
+ * touches is never parsed.
+ *
+ * @internal
+ */
+export function textEraserOf(eraser: Eraser): ((text: string) => string | undefined) | undefined {
+  return textErasers.get(eraser);
 }
 
 /** An eraser gives back what it is given, masked: the input's type (the compiled functions are untyped). */

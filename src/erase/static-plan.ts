@@ -113,7 +113,8 @@ export function mayOpenBelow(text: string, key: string | number, parent: object)
   return (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff) && looksLikeJson(text);
 }
 
-type Edge =
+/** @internal */
+export type Edge =
   | { kind: 'name'; name: string }
   | { kind: 'index'; index: number }
   | { kind: 'nameOrIndex'; name: string; index: number }
@@ -121,7 +122,8 @@ type Edge =
   | { kind: 'descendant'; name: string };
 
 /** Where paths end: the rules of the targets that reach the node, in claim order, and those targets. */
-interface Terminal {
+/** @internal */
+export interface Terminal {
   rules: CompiledRule[];
   targets: number[];
   /**
@@ -131,7 +133,8 @@ interface Terminal {
   sole: number;
 }
 
-interface PlanNode {
+/** @internal A node of the merged trie of paths, shared by the walk over data and the one over JSON text. */
+export interface PlanNode {
   /**
    * Set when a path ends here: the rules of the targets that reach this node, in claim order, and those
    * targets (for not-found checks).
@@ -203,12 +206,14 @@ function edgeOf(segment: Segment, last: boolean): Edge | undefined {
 const sameEdge = (a: Edge, b: Edge): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Builds the plan for `targets` (in claim order), or returns `undefined` when the configuration does
- * not qualify.
+ * Merges `targets` (in claim order) into one trie, or returns `undefined` when the configuration does not
+ * qualify.
+ *
+ * @internal
  */
-export function buildStaticPlan(
+export function buildPlanTree(
   targets: readonly { segments: readonly Segment[]; rule: CompiledRule }[],
-): StaticPlan | undefined {
+): PlanNode | undefined {
   const root = newNode();
   for (let t = 0; t < targets.length; t++) {
     const { segments, rule } = targets[t];
@@ -245,6 +250,18 @@ export function buildStaticPlan(
       node.terminal.targets.push(t);
     }
   }
+  return root;
+}
+
+/**
+ * Builds the plan for `targets` (in claim order), or returns `undefined` when the configuration does
+ * not qualify.
+ */
+export function buildStaticPlan(
+  targets: readonly { segments: readonly Segment[]; rule: CompiledRule }[],
+  root: PlanNode | undefined = buildPlanTree(targets),
+): StaticPlan | undefined {
+  if (root === undefined) return undefined;
   const trackPath = targets.some((t) => t.rule.needsPath === true);
   return (data, hits) => {
     const keys = trackPath ? [] : null;

@@ -232,3 +232,20 @@ test('a record with a byte-order mark is JSON like any other (masked, not droppe
   expect(out.records[0].result).toBe('Ok');
   expect(decode(out.records[0].data)).toEqual({ email: '*****' });
 });
+
+test('erase alone masks the data as text: spacing kept; data JSON.parse refuses is Dropped', async () => {
+  const masker = new DataMasking();
+  const pretty = '{\n  "email": "jane@example.com",\n  "n": 1.0\n}';
+  const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+  const records = [
+    { recordId: 'r1', approximateArrivalTimestamp: 1, data: b64(pretty) },
+    { recordId: 'r2', approximateArrivalTimestamp: 1, data: b64('{"email":"jane@example.com",}') },
+  ];
+  const logger = { warn: jest.fn() };
+  const out = await maskFirehoseRecords(records, { masker, erase: { fields: ['email'] }, logger });
+  expect(Buffer.from(String(out.records[0].data), 'base64').toString('utf8')).toBe(
+    '{\n  "email": "*****",\n  "n": 1.0\n}',
+  );
+  expect(out.records[1]).toEqual({ recordId: 'r2', result: 'Dropped' });
+  expect(logger.warn).toHaveBeenCalledTimes(1);
+});

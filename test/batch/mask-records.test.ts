@@ -266,3 +266,53 @@ test('a Kafka tombstone (null value) passes untouched; a record whose payload is
   expect(out.event.records['orders-0']).toEqual([first]);
   expect(out.batchItemFailures).toEqual([{ itemIdentifier: { partition: 'orders-0', offset: 16 } }]);
 });
+
+describe('erase alone: records masked as text', () => {
+  const masker = new DataMasking();
+  const fields = ['customer.email', 'payment.card', 'lines[*].sku'];
+
+  test('the masked body keeps its spacing and the spelling of what no path touches', async () => {
+    const body =
+      '{\n  "customer": { "email": "jane@example.com", "id": 12345678901234567890 },\n  "total": 1.50e2\n}';
+    const out = await maskRecords(sqsEvent([body]), { masker, erase: { fields } });
+    expect(out.event.Records[0].body).toBe(
+      '{\n  "customer": { "email": "*****", "id": 12345678901234567890 },\n  "total": 1.50e2\n}',
+    );
+  });
+
+  test.each([
+    ['sqs', (items: unknown[]) => sqsEvent(items)],
+    ['kinesis', (items: unknown[]) => kinesisEvent(items)],
+    ['kafka', (items: unknown[]) => mskEvent(items.map((value) => ({ value })))],
+    ['sns', (items: unknown[]) => snsEvent(items)],
+  ] as const)(
+    '%s: the same records as parse, erase and stringify give; strict JSON only',
+    async (source, make) => {
+      const doc = {
+        customer: { email: 'jane@example.com', name: 'Jane' },
+        payment: { card: '4111 1111 1111 1111' },
+        lines: [{ sku: 'A-1', qty: 1 }, { sku: 'B-2' }],
+      };
+      const notJson = '{"customer":{"email":"jane@example.com\t"}}'; // a raw tab: JSON.parse refuses it
+      // String items are payloads as they travel: base64 for Kinesis and Kafka.
+      const raw = (text: string) =>
+        CODECS[source].encoding === 'base64' ? Buffer.from(text, 'utf8').toString('base64') : text;
+      const event = make(source === 'sns' ? [doc] : [doc, raw(notJson), raw(JSON.stringify(doc, null, 2))]);
+      const out = await maskRecords(event as object, { masker, erase: { fields } });
+      const codec = CODECS[source];
+      const text = (r: Record<string, unknown>) => {
+        const payload = codec.payload(r) as string;
+        return codec.encoding === 'base64' ? Buffer.from(payload, 'base64').toString('utf8') : payload;
+      };
+      const kept = codec.records(out.event as never);
+      const expected = masker.erase(doc, { fields });
+      for (const r of kept) expect(JSON.parse(text(r))).toEqual(expected);
+      if (source !== 'sns') {
+        expect(kept).toHaveLength(2);
+        expect(out.errors.map((e) => [e.index, e.error.name])).toEqual([
+          [1, 'DataMaskingUnsupportedTypeError'],
+        ]);
+      }
+    },
+  );
+});
