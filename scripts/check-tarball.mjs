@@ -240,6 +240,17 @@ try {
     const said = run(process.execPath, ['stack.mjs'], consumer).trim().split('\n').pop();
     step(said ?? 'ran the recommended stack');
   }
+
+  // 7. The README's batch stacks, run from the tarball: Middy for SQS, DynamoDB Streams and Firehose,
+  // and Powertools' BatchProcessor with the decrypting record handler.
+  {
+    const { devDependencies = {} } = JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8'));
+    const stack = ['@aws-lambda-powertools/batch'];
+    install(stack.map((name) => `${name}@${devDependencies[name]}`));
+    copyFileSync(join(clone, 'scripts', 'tarball-batch-stack.mjs'), join(consumer, 'batch-stack.mjs'));
+    const said = run(process.execPath, ['batch-stack.mjs'], consumer).trim().split('\n').pop();
+    step(said ?? 'ran the batch stacks');
+  }
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 } finally {

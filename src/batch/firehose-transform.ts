@@ -9,7 +9,8 @@
  */
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
 import { type DataMasking, quietMasker } from '../data-masking.js';
-import { type EraseOptions, textEraserOf } from '../erase/eraser.js';
+import type { EraseOptions } from '../erase/eraser.js';
+import { textEraserOf } from '../erase/text-eraser.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
 import { dmsTable, tablePattern } from './dms-tables.js';

@@ -10,7 +10,8 @@
 
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
 import { type DataMasking, quietMasker } from '../data-masking.js';
-import { type EraseOptions, textEraserOf } from '../erase/eraser.js';
+import type { EraseOptions } from '../erase/eraser.js';
+import { textEraserOf } from '../erase/text-eraser.js';
 import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
 import { dmsTable, tablePattern } from './dms-tables.js';

@@ -11,7 +11,6 @@ import { normalizedPath } from '../selector/normalized-path.js';
 import type { CompiledSelector } from '../selector/selector.js';
 import { DEFAULT_MASK } from './constants.js';
 import { CowWriter } from './cow-writer.js';
-import { buildTextPlan } from './json-text-plan.js';
 import { mapLeaves } from './map-leaves.js';
 import { Opener } from './opener.js';
 import { type CompiledRule, compileRule, DEFAULT_RULE, type FieldRule, type MaskingRule } from './rule.js';
@@ -21,6 +20,7 @@ import {
   mayOpenBelow,
   mustOpen,
   NEEDS_OPEN,
+  type PlanNode,
   TOO_DEEP,
 } from './static-plan.js';
 
@@ -141,13 +141,6 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
   const planTargets = targets.map((t) => ({ segments: t.selector.query.segments, rule: t.rule }));
   const tree = settings.fastPath === false ? undefined : buildPlanTree(planTargets);
   const plan = tree === undefined ? undefined : buildStaticPlan(planTargets, tree);
-  const textPlan =
-    tree === undefined || redact !== undefined
-      ? undefined
-      : buildTextPlan(
-          tree,
-          targets.map((t) => t.rule),
-        );
   const fast =
     plan === undefined
       ? undefined
@@ -190,32 +183,34 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
     }
     return openAndMask(data);
   });
-  if (textPlan !== undefined) {
-    const reports = throwOnMissingField || onMissing !== undefined;
-    textErasers.set(eraser, (text) => {
-      const hits = new Array<number>(targets.length).fill(0);
-      const out = textPlan(text, hits);
-      // An expression that selected nothing is judged (thrown, told) on the parsed data by the parse path.
-      if (out === undefined || (reports && hits.includes(0))) return undefined;
-      return out;
+  if (tree !== undefined && redact === undefined) {
+    planSources.set(eraser, {
+      tree,
+      rules: targets.map((t) => t.rule),
+      reports: throwOnMissingField || onMissing !== undefined,
     });
   }
   return eraser;
 }
 
-/** The JSON-text form of erasers whose configuration the text walk takes. */
-const textErasers = new WeakMap<Eraser, (text: string) => string | undefined>();
-
 /**
- * The eraser's form over JSON text, when its configuration allows one: it takes a JSON document as text
- * and gives the masked text, or `undefined` when that text must be parsed and erased as data instead
- * (the result is then the same, up to whitespace and spelling). Batch records use it: what no path
- * touches is never parsed.
+ * What an eraser's form over JSON text is built from: its trie of paths, the rules of its targets, and
+ * whether an expression that selects nothing is reported. Kept here, built in `text-eraser.ts` (only the
+ * batch entry needs it: a handler that only erases does not carry the text walk in its bundle).
  *
  * @internal
  */
-export function textEraserOf(eraser: Eraser): ((text: string) => string | undefined) | undefined {
-  return textErasers.get(eraser);
+export interface TextPlanSource {
+  readonly tree: PlanNode;
+  readonly rules: readonly CompiledRule[];
+  readonly reports: boolean;
+}
+
+const planSources = new WeakMap<Eraser, TextPlanSource>();
+
+/** @internal The {@link TextPlanSource} of an eraser whose configuration has a static plan. */
+export function textPlanSourceOf(eraser: Eraser): TextPlanSource | undefined {
+  return planSources.get(eraser);
 }
 
 /** An eraser gives back what it is given, masked: the input's type (the compiled functions are untyped). */

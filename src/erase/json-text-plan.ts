@@ -40,10 +40,10 @@ interface Scan {
   readonly starts: number[];
   readonly ends: number[];
   readonly texts: string[];
-  /** Whether the last string skipped may hold an escape (then its raw text may not be its value). */
+  /** The text's UTF-16 code units, and a 0 after them (which no token accepts: the walk stops there). */
+  readonly u: Uint16Array;
+  /** Whether the last string skipped held an escape (then its raw text is not its value). */
   escaped: boolean;
-  /** The position of the next backslash or control character in the text, or past it: see skipString. */
-  special: number;
   /** The JSON text of the last terminal's result; `undefined` when JSON has no text for it. */
   out: string | undefined | typeof REMOVE | typeof UNCHANGED;
 }
@@ -64,13 +64,13 @@ export function buildTextPlan(root: PlanNode, rules: readonly CompiledRule[]): T
       starts: [],
       ends: [],
       texts: [],
+      u: unitsOf(text),
       escaped: false,
-      special: -1,
       out: UNCHANGED,
     };
     try {
-      const start = ws(text, 0);
-      const end = ws(text, walk(scan, root, start, 0));
+      const start = ws(scan.u, 0);
+      const end = ws(scan.u, walk(scan, root, start, 0));
       if (end !== text.length) return undefined;
     } catch (error) {
       if (error === GIVE_UP) return undefined;
@@ -85,6 +85,32 @@ function defaultBelowDescendants(node: PlanNode): boolean {
   if (node.edge?.kind === 'descendant') return (node.child as PlanNode).terminal?.sole !== -1;
   if (node.child !== null && !defaultBelowDescendants(node.child)) return false;
   return node.childList.every(defaultBelowDescendants);
+}
+
+/** Texts up to this many code units share one buffer; a longer one gets its own, not kept. */
+const SHARED_UNITS = 1 << 16;
+let shared = new Uint16Array(4096);
+let sharedBytes = Buffer.from(shared.buffer);
+
+/**
+ * The text's UTF-16 code units and a 0 after them, in a buffer shared by every walk (a walk runs to its
+ * end synchronously, and no rule it calls starts another). Indexing code units is about twice as fast
+ * as `charCodeAt`, whose every call checks what kind of string it reads.
+ */
+function unitsOf(text: string): Uint16Array {
+  const n = text.length;
+  if (n >= SHARED_UNITS) {
+    const own = new Uint16Array(n + 1);
+    Buffer.from(own.buffer).write(text, 0, 'utf16le');
+    return own;
+  }
+  if (n >= shared.length) {
+    shared = new Uint16Array(Math.min(SHARED_UNITS, 2 ** Math.ceil(Math.log2(n + 1))));
+    sharedBytes = Buffer.from(shared.buffer);
+  }
+  sharedBytes.write(text, 0, 'utf16le');
+  shared[n] = 0;
+  return shared;
 }
 
 /** The text with every replacement written in; `undefined` (the parse path) if two would overlap. */
@@ -109,57 +135,35 @@ function replace(scan: Scan, start: number, end: number, text: string): void {
 }
 
 /** Past JSON whitespace (space, tab, line feed, carriage return: nothing else, as `JSON.parse`). */
-function ws(s: string, i: number): number {
-  let c = s.charCodeAt(i);
-  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s.charCodeAt(++i);
+function ws(u: Uint16Array, i: number): number {
+  let c = u[i];
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = u[++i];
   return i;
 }
 
-/**
- * Past the string that starts at `i` (a `"`); sets `scan.escaped`. Most strings hold neither an escape
- * nor a control character: their end is the next `"`, found natively, once the next such character in
- * the text is known to lie beyond it. The others are read character by character.
- */
+/** Past the string that starts at `i` (a `"`); sets `scan.escaped`. */
 function skipString(scan: Scan, i: number): number {
-  const s = scan.s;
-  const close = s.indexOf('"', i + 1);
-  if (close < 0) throw GIVE_UP; // unterminated
-  let special = scan.special;
-  if (special <= i) {
-    SPECIAL.lastIndex = i + 1;
-    special = SPECIAL.test(s) ? SPECIAL.lastIndex - 1 : s.length;
-    scan.special = special;
-  }
-  if (special > close) {
-    scan.escaped = false;
-    return close + 1;
-  }
-  return readString(scan, i);
-}
-
-/** A backslash or a control character: inside a string, the one needs reading, the other is not JSON. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding raw control characters is the point (JSON forbids them in strings).
-const SPECIAL = /[\\\x00-\x1f]/g;
-
-/** {@link skipString}, character by character. */
-function readString(scan: Scan, i: number): number {
-  const s = scan.s;
-  const n = s.length;
-  for (let j = i + 1; j < n; j++) {
-    const c = s.charCodeAt(j);
-    if (c === 0x22) {
-      scan.escaped = true;
-      return j + 1;
+  const u = scan.u;
+  let escaped = false;
+  let j = i + 1;
+  for (;;) {
+    const c = u[j];
+    if (c === 0x22) break;
+    if (c === 0x5c) {
+      escaped = true;
+      j = skipEscape(u, j);
+    } else if (c < 0x20) {
+      throw GIVE_UP; // a raw control character, or the end of the text: unterminated
     }
-    if (c === 0x5c) j = skipEscape(s, j);
-    else if (c < 0x20) throw GIVE_UP; // a raw control character
+    j++;
   }
-  throw GIVE_UP; // unterminated
+  scan.escaped = escaped;
+  return j + 1;
 }
 
 /** The index of the escape's last character (`\n`, `\u00e9`); anything else is not JSON. */
-function skipEscape(s: string, j: number): number {
-  const c = s.charCodeAt(j + 1);
+function skipEscape(u: Uint16Array, j: number): number {
+  const c = u[j + 1];
   // " \ / b f n r t
   if (
     c === 0x22 ||
@@ -175,7 +179,7 @@ function skipEscape(s: string, j: number): number {
   }
   if (c !== 0x75) throw GIVE_UP;
   for (let k = j + 2; k < j + 6; k++) {
-    const h = s.charCodeAt(k) | 0x20; // lower case
+    const h = u[k] | 0x20; // lower case
     if (!((h >= 0x30 && h <= 0x39) || (h >= 0x61 && h <= 0x66))) throw GIVE_UP;
   }
   return j + 5;
@@ -186,30 +190,32 @@ function isDigit(c: number): boolean {
 }
 
 /** Past a number, by JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. */
-function skipNumber(s: string, i: number): number {
+function skipNumber(u: Uint16Array, i: number): number {
   let j = i;
-  if (s.charCodeAt(j) === 0x2d) j++;
-  const first = s.charCodeAt(j);
+  if (u[j] === 0x2d) j++;
+  const first = u[j];
   if (first === 0x30) j++;
-  else if (first >= 0x31 && first <= 0x39) while (isDigit(s.charCodeAt(++j)));
+  else if (first >= 0x31 && first <= 0x39) while (isDigit(u[++j]));
   else throw GIVE_UP;
-  if (s.charCodeAt(j) === 0x2e) {
-    if (!isDigit(s.charCodeAt(++j))) throw GIVE_UP;
-    while (isDigit(s.charCodeAt(++j)));
+  if (u[j] === 0x2e) {
+    if (!isDigit(u[++j])) throw GIVE_UP;
+    while (isDigit(u[++j]));
   }
-  const e = s.charCodeAt(j);
+  const e = u[j];
   if (e === 0x65 || e === 0x45) {
-    const sign = s.charCodeAt(++j);
+    const sign = u[++j];
     if (sign === 0x2b || sign === 0x2d) j++;
-    if (!isDigit(s.charCodeAt(j))) throw GIVE_UP;
-    while (isDigit(s.charCodeAt(++j)));
+    if (!isDigit(u[j])) throw GIVE_UP;
+    while (isDigit(u[++j]));
   }
   return j;
 }
 
 /** Past a number, `true`, `false` or `null`. */
-function skipScalar(s: string, i: number): number {
-  switch (s.charCodeAt(i)) {
+function skipScalar(scan: Scan, i: number): number {
+  const s = scan.s;
+  const u = scan.u;
+  switch (u[i]) {
     case 0x74: // t
       if (s.startsWith('true', i)) return i + 4;
       throw GIVE_UP;
@@ -220,47 +226,114 @@ function skipScalar(s: string, i: number): number {
       if (s.startsWith('null', i)) return i + 4;
       throw GIVE_UP;
     default:
-      return skipNumber(s, i);
+      return skipNumber(u, i);
   }
 }
 
 /** Past the value at `i` (no whitespace before it), checked but not read: what no path touches. */
 function skipValue(scan: Scan, i: number, depth: number): number {
-  const c = scan.s.charCodeAt(i);
+  const c = scan.u[i];
   if (c === 0x22) return skipString(scan, i);
-  if (c === 0x7b) return skipObject(scan, i, depth);
-  if (c === 0x5b) return skipArray(scan, i, depth);
-  return skipScalar(scan.s, i);
+  if (c === 0x7b || c === 0x5b) return skipContainer(scan, i, depth);
+  return skipScalar(scan, i);
 }
 
 function skipObject(scan: Scan, i: number, depth: number): number {
-  if (depth >= MAX_DEPTH) throw GIVE_UP;
-  const s = scan.s;
-  let j = ws(s, i + 1);
-  if (s.charCodeAt(j) === 0x7d) return j + 1;
-  for (;;) {
-    if (s.charCodeAt(j) !== 0x22) throw GIVE_UP;
-    j = ws(s, skipString(scan, j));
-    if (s.charCodeAt(j) !== 0x3a) throw GIVE_UP;
-    j = ws(s, skipValue(scan, ws(s, j + 1), depth + 1));
-    const c = s.charCodeAt(j);
-    if (c === 0x7d) return j + 1;
-    if (c !== 0x2c) throw GIVE_UP;
-    j = ws(s, j + 1);
-  }
+  return skipContainer(scan, i, depth);
 }
 
 function skipArray(scan: Scan, i: number, depth: number): number {
+  return skipContainer(scan, i, depth);
+}
+
+/** What the container loop expects next. */
+const KEY_OR_CLOSE = 0;
+const KEY = 1;
+const COLON = 2;
+const VALUE_OR_CLOSE = 3;
+const VALUE = 4;
+const AFTER_VALUE = 5;
+/** The open containers of {@link skipContainer}: 1 for an object, 0 for an array (no user code runs inside). */
+const OPEN = new Uint8Array(MAX_DEPTH + 1);
+
+/**
+ * Past the object or array at `i`, checked but not read, in one loop over its tokens, with a stack of
+ * the open containers and what comes next, rather than a call per token: untouched subtrees are most of
+ * a record, and this is where the walk spends its time.
+ */
+function skipContainer(scan: Scan, i: number, depth: number): number {
+  const u = scan.u;
+  let top = 0;
+  let j = i + 1;
+  let state: number;
+  if (u[i] === 0x7b) {
+    OPEN[0] = 1;
+    state = KEY_OR_CLOSE;
+  } else {
+    OPEN[0] = 0;
+    state = VALUE_OR_CLOSE;
+  }
   if (depth >= MAX_DEPTH) throw GIVE_UP;
-  const s = scan.s;
-  let j = ws(s, i + 1);
-  if (s.charCodeAt(j) === 0x5d) return j + 1;
   for (;;) {
-    j = ws(s, skipValue(scan, j, depth + 1));
-    const c = s.charCodeAt(j);
-    if (c === 0x5d) return j + 1;
-    if (c !== 0x2c) throw GIVE_UP;
-    j = ws(s, j + 1);
+    const c = u[j];
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      j++;
+      continue;
+    }
+    switch (state) {
+      case AFTER_VALUE:
+        if (c === 0x2c) {
+          state = OPEN[top] === 1 ? KEY : VALUE;
+          j++;
+          continue;
+        }
+        if (c !== (OPEN[top] === 1 ? 0x7d : 0x5d)) throw GIVE_UP;
+        if (top === 0) return j + 1;
+        top--;
+        j++;
+        continue;
+      case KEY_OR_CLOSE:
+      case KEY:
+        if (c === 0x22) {
+          j = skipString(scan, j);
+          state = COLON;
+          continue;
+        }
+        if (c !== 0x7d || state === KEY) throw GIVE_UP;
+        if (top === 0) return j + 1;
+        top--;
+        j++;
+        state = AFTER_VALUE;
+        continue;
+      case COLON:
+        if (c !== 0x3a) throw GIVE_UP;
+        j++;
+        state = VALUE;
+        continue;
+      default: // VALUE_OR_CLOSE, VALUE
+        if (c === 0x22) {
+          j = skipString(scan, j);
+        } else if (c === 0x7b || c === 0x5b) {
+          if (depth + top + 1 >= MAX_DEPTH) throw GIVE_UP;
+          top++;
+          j++;
+          if (c === 0x7b) {
+            OPEN[top] = 1;
+            state = KEY_OR_CLOSE;
+          } else {
+            OPEN[top] = 0;
+            state = VALUE_OR_CLOSE;
+          }
+          continue;
+        } else if (c === 0x5d && state === VALUE_OR_CLOSE) {
+          if (top === 0) return j + 1;
+          top--;
+          j++;
+        } else {
+          j = skipScalar(scan, j);
+        }
+        state = AFTER_VALUE;
+    }
   }
 }
 
@@ -277,7 +350,7 @@ function terminal(scan: Scan, t: Terminal, start: number, depth: number): number
   const end = skipValue(scan, start, depth);
   const { targets, rules } = t;
   for (let k = 0; k < targets.length; k++) scan.hits[targets[k]]++;
-  if (t.sole >= 0 && scan.s.charCodeAt(start) !== 0x5b) {
+  if (t.sole >= 0 && scan.u[start] !== 0x5b) {
     scan.out = MASK_JSON;
     return end;
   }
@@ -353,8 +426,8 @@ function writeTerminal(
 
 /** The value at `i` below the non-terminal `node`; returns its end. */
 function walk(scan: Scan, node: PlanNode, i: number, depth: number): number {
-  const s = scan.s;
-  const c = s.charCodeAt(i);
+  const u = scan.u;
+  const c = u[i];
   if (c === 0x7b) {
     const edge = node.edge;
     if (edge !== null && edge.kind === 'descendant') return sweep(scan, edge.name, node, i, depth);
@@ -370,10 +443,10 @@ function walk(scan: Scan, node: PlanNode, i: number, depth: number): number {
   }
   // A string on a path may hold JSON to open: the parse path decides. An empty one is a leaf.
   if (c === 0x22) {
-    if (s.charCodeAt(i + 1) === 0x22) return i + 2;
+    if (u[i + 1] === 0x22) return i + 2;
     throw GIVE_UP;
   }
-  return skipScalar(s, i);
+  return skipScalar(scan, i);
 }
 
 /** The child of `node` for the key `[keyStart, keyEnd)` (quotes included), or `undefined`. */
@@ -404,17 +477,17 @@ function childFor(scan: Scan, node: PlanNode, keyStart: number, keyEnd: number):
 /** An object below a node of names, a wildcard or a name-or-index edge. */
 function walkObject(scan: Scan, node: PlanNode, i: number, depth: number): number {
   if (depth >= MAX_DEPTH) throw GIVE_UP;
-  const s = scan.s;
-  let j = ws(s, i + 1);
-  if (s.charCodeAt(j) === 0x7d) return j + 1;
+  const u = scan.u;
+  let j = ws(u, i + 1);
+  if (u[j] === 0x7d) return j + 1;
   const removals = new Removals();
   for (;;) {
-    if (s.charCodeAt(j) !== 0x22) throw GIVE_UP;
+    if (u[j] !== 0x22) throw GIVE_UP;
     const keyStart = j;
     const keyEnd = skipString(scan, j);
-    j = ws(s, keyEnd);
-    if (s.charCodeAt(j) !== 0x3a) throw GIVE_UP;
-    const valueStart = ws(s, j + 1);
+    j = ws(u, keyEnd);
+    if (u[j] !== 0x3a) throw GIVE_UP;
+    const valueStart = ws(u, j + 1);
     const child = childFor(scan, node, keyStart, keyEnd);
     let end: number;
     if (child === undefined) {
@@ -428,23 +501,23 @@ function walkObject(scan: Scan, node: PlanNode, i: number, depth: number): numbe
       end = walk(scan, child, valueStart, depth + 1);
     }
     removals.prevEnd = end;
-    j = ws(s, end);
-    const c = s.charCodeAt(j);
+    j = ws(u, end);
+    const c = u[j];
     if (c === 0x7d) {
       removals.close(scan);
       return j + 1;
     }
     if (c !== 0x2c) throw GIVE_UP;
-    j = ws(s, j + 1);
+    j = ws(u, j + 1);
   }
 }
 
 /** Every element of an array, below a wildcard. */
 function walkArray(scan: Scan, child: PlanNode, i: number, depth: number): number {
   if (depth >= MAX_DEPTH) throw GIVE_UP;
-  const s = scan.s;
-  let j = ws(s, i + 1);
-  if (s.charCodeAt(j) === 0x5d) return j + 1;
+  const u = scan.u;
+  let j = ws(u, i + 1);
+  if (u[j] === 0x5d) return j + 1;
   const removals = new Removals();
   for (;;) {
     let end: number;
@@ -456,14 +529,14 @@ function walkArray(scan: Scan, child: PlanNode, i: number, depth: number): numbe
       end = walk(scan, child, j, depth + 1);
     }
     removals.prevEnd = end;
-    j = ws(s, end);
-    const c = s.charCodeAt(j);
+    j = ws(u, end);
+    const c = u[j];
     if (c === 0x5d) {
       removals.close(scan);
       return j + 1;
     }
     if (c !== 0x2c) throw GIVE_UP;
-    j = ws(s, j + 1);
+    j = ws(u, j + 1);
   }
 }
 
@@ -473,31 +546,30 @@ function walkArray(scan: Scan, child: PlanNode, i: number, depth: number): numbe
  */
 function walkIndex(scan: Scan, child: PlanNode, index: number, i: number, depth: number): number {
   if (depth >= MAX_DEPTH) throw GIVE_UP;
-  const s = scan.s;
+  const u = scan.u;
   const starts: number[] = [];
   const ends: number[] = [];
-  let j = ws(s, i + 1);
+  let j = ws(u, i + 1);
   let close: number;
-  if (s.charCodeAt(j) === 0x5d) {
+  if (u[j] === 0x5d) {
     close = j + 1;
   } else {
     for (;;) {
       starts.push(j);
       const end = skipValue(scan, j, depth + 1);
       ends.push(end);
-      j = ws(s, end);
-      const c = s.charCodeAt(j);
+      j = ws(u, end);
+      const c = u[j];
       if (c === 0x5d) {
         close = j + 1;
         break;
       }
       if (c !== 0x2c) throw GIVE_UP;
-      j = ws(s, j + 1);
+      j = ws(u, j + 1);
     }
   }
   const k = index < 0 ? starts.length + index : index;
   if (k < 0 || k >= starts.length) return close;
-  scan.special = -1; // the walk goes back: where the next special character is must be found again
   if (child.terminal === null) {
     walk(scan, child, starts[k], depth + 1);
     return close;
@@ -523,35 +595,36 @@ function walkIndex(scan: Scan, child: PlanNode, index: number, i: number, depth:
 function sweep(scan: Scan, name: string, node: PlanNode, i: number, depth: number): number {
   if (depth >= MAX_DEPTH) throw GIVE_UP;
   const s = scan.s;
-  const c = s.charCodeAt(i);
+  const u = scan.u;
+  const c = u[i];
   if (c === 0x22) {
     const end = skipString(scan, i);
-    if (mayHoldJson(s, i)) throw GIVE_UP;
+    if (mayHoldJson(u, i)) throw GIVE_UP;
     return end;
   }
   if (c === 0x5b) {
-    let j = ws(s, i + 1);
-    if (s.charCodeAt(j) === 0x5d) return j + 1;
+    let j = ws(u, i + 1);
+    if (u[j] === 0x5d) return j + 1;
     for (;;) {
-      j = ws(s, sweep(scan, name, node, j, depth + 1));
-      const d = s.charCodeAt(j);
+      j = ws(u, sweep(scan, name, node, j, depth + 1));
+      const d = u[j];
       if (d === 0x5d) return j + 1;
       if (d !== 0x2c) throw GIVE_UP;
-      j = ws(s, j + 1);
+      j = ws(u, j + 1);
     }
   }
-  if (c !== 0x7b) return skipScalar(s, i);
+  if (c !== 0x7b) return skipScalar(scan, i);
   const t = (node.child as PlanNode).terminal as Terminal;
-  let j = ws(s, i + 1);
-  if (s.charCodeAt(j) === 0x7d) return j + 1;
+  let j = ws(u, i + 1);
+  if (u[j] === 0x7d) return j + 1;
   for (;;) {
-    if (s.charCodeAt(j) !== 0x22) throw GIVE_UP;
+    if (u[j] !== 0x22) throw GIVE_UP;
     const keyStart = j;
     const keyEnd = skipString(scan, j);
     if (scan.escaped) throw GIVE_UP;
-    j = ws(s, keyEnd);
-    if (s.charCodeAt(j) !== 0x3a) throw GIVE_UP;
-    const valueStart = ws(s, j + 1);
+    j = ws(u, keyEnd);
+    if (u[j] !== 0x3a) throw GIVE_UP;
+    const valueStart = ws(u, j + 1);
     const length = keyEnd - keyStart - 2;
     let end: number;
     if (length === name.length && s.startsWith(name, keyStart + 1)) {
@@ -559,17 +632,17 @@ function sweep(scan: Scan, name: string, node: PlanNode, i: number, depth: numbe
       // The default mask (the only rule taken here) always changes the value: an array of masks, or one.
       if (typeof scan.out !== 'string') throw GIVE_UP;
       replace(scan, valueStart, end, scan.out);
-    } else if (length === 4 && s.startsWith('body', keyStart + 1) && s.charCodeAt(valueStart) === 0x22) {
+    } else if (length === 4 && s.startsWith('body', keyStart + 1) && u[valueStart] === 0x22) {
       end = skipString(scan, valueStart);
       if (end - valueStart > 2) throw GIVE_UP; // an HTTP body below `..` is opened by the parse path
     } else {
       end = sweep(scan, name, node, valueStart, depth + 1);
     }
-    j = ws(s, end);
-    const d = s.charCodeAt(j);
+    j = ws(u, end);
+    const d = u[j];
     if (d === 0x7d) return j + 1;
     if (d !== 0x2c) throw GIVE_UP;
-    j = ws(s, j + 1);
+    j = ws(u, j + 1);
   }
 }
 
@@ -577,8 +650,8 @@ function sweep(scan: Scan, name: string, node: PlanNode, i: number, depth: numbe
  * Whether the string at `i` might hold JSON, by its first character, as the object walk judges strings
  * below `..` (and wider: an escape or a space first is left to the parse path too). Empty is a leaf.
  */
-function mayHoldJson(s: string, i: number): boolean {
-  const c = s.charCodeAt(i + 1);
+function mayHoldJson(u: Uint16Array, i: number): boolean {
+  const c = u[i + 1];
   if (c === 0x22) return false;
   return c <= 0x22 || c === 0x5b || c === 0x7b || c === 0x5c || c === 0xfeff;
 }
