@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { DEFAULT_MASK } from '../../src/erase/constants.js';
 import { compileEraser, type EraseOptions } from '../../src/erase/eraser.js';
-import { textEraserOf } from '../../src/erase/text-eraser.js';
 import { parseJson } from '../../src/erase/lossless-json.js';
+import { textEraserOf } from '../../src/erase/text-eraser.js';
 import { compileSelector } from '../../src/selector/selector.js';
 import { jsonDocument } from '../support/arbitraries.js';
 
