@@ -20,7 +20,16 @@ interface RuleCommon {
   when?: RegExp;
 }
 type Never<K extends string> = { [P in K]?: never };
-type Shapes = 'regexPattern' | 'maskFormat' | 'dynamicMask' | 'customMask' | 'hash' | 'hmac' | 'remove';
+type Shapes =
+  | 'regexPattern'
+  | 'maskFormat'
+  | 'dynamicMask'
+  | 'customMask'
+  | 'hash'
+  | 'hmac'
+  | 'remove'
+  | 'keep'
+  | 'digits';
 
 /**
  * How an erased value is replaced. The shapes are mutually exclusive (a JavaScript caller who passes
@@ -53,6 +62,18 @@ export type MaskingRule =
       /** Delete the key (an array element is removed). */
       remove: true;
     } & Never<Exclude<Shapes, 'remove'>>)
+  | (RuleCommon & {
+      /**
+       * Keep the first and/or last letters and digits, mask the others with `*`, keep every separator:
+       * `{ keep: { last: 4 } }` turns `4111-1111-1111-1111` into `****-****-****-1111`. A value with no
+       * more letters and digits than it would keep is masked whole (keeping would show all of it).
+       */
+      keep: { first?: number; last?: number };
+    } & Never<Exclude<Shapes, 'keep'>>)
+  | (RuleCommon & {
+      /** Mask every digit with `*`, keep everything else: `+44 20 7946 0958` → `+** ** **** ****`. */
+      digits: 'mask';
+    } & Never<Exclude<Shapes, 'digits'>>)
   | (RuleCommon & Never<Shapes>);
 
 /** A rule as a function of the original value and its normalized path (`$['a'][0]`). */
@@ -100,6 +121,8 @@ export const RULE_KEYS: ReadonlySet<string> = new Set<string>([
   'hash',
   'hmac',
   'remove',
+  'keep',
+  'digits',
   'when',
 ]);
 
@@ -128,9 +151,16 @@ export function compileRule(rule: FieldRule | undefined, where: string): Compile
   // In Powertools' precedence order: a JavaScript caller who passes several of its shapes gets the one
   // Powertools applies (regexPattern, then customMask, then dynamicMask). Mixing in one of this library's
   // own shapes (hash, hmac, remove) is ambiguous and refused.
-  const shapes = ['regexPattern', 'customMask', 'dynamicMask', 'hash', 'hmac', 'remove'].filter(
-    (k) => r[k] !== undefined,
-  );
+  const shapes = [
+    'regexPattern',
+    'customMask',
+    'dynamicMask',
+    'hash',
+    'hmac',
+    'remove',
+    'keep',
+    'digits',
+  ].filter((k) => r[k] !== undefined);
   if (shapes.length > 1 && shapes.some((k) => !POWERTOOLS_SHAPES.has(k))) {
     throw new DataMaskingUnsupportedTypeError(
       `the masking rule for ${where} mixes ${shapes.join(' and ')}; pick one`,
@@ -226,7 +256,55 @@ function compileLeaf(
       const k = key as string | Uint8Array | KeyObject;
       return onString((s) => createHmac('sha256', k).update(s, 'utf8').digest('hex'));
     }
+    case 'keep': {
+      const { first = 0, last = 0, ...other } = (r.keep ?? {}) as Record<string, unknown>;
+      const count = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+      if (
+        r.keep === null ||
+        typeof r.keep !== 'object' ||
+        Object.keys(other).length > 0 ||
+        !count(first) ||
+        !count(last) ||
+        (first as number) + (last as number) === 0
+      ) {
+        throw new DataMaskingUnsupportedTypeError(
+          `'keep' for ${where} must be { first?, last? } with whole numbers, not both 0`,
+        );
+      }
+      return onString((s) => keepAround(s, first as number, last as number));
+    }
+    case 'digits':
+      if (r.digits !== 'mask')
+        throw new DataMaskingUnsupportedTypeError(`'digits' for ${where} must be 'mask'`);
+      return onString((s) => s.replace(DIGIT, '*'));
     default:
       return (v) => (v === null || v === undefined ? v : DEFAULT_MASK);
   }
+}
+
+const DIGIT = /\p{Nd}/gu;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * `s` with its letters and digits masked by `*` except the first `first` and the last `last` of them;
+ * separators (anything else) kept. Fewer letters and digits than `first + last` would all be shown: then
+ * every one is masked.
+ */
+function keepAround(s: string, first: number, last: number): string {
+  const chars = [...s]; // code points: a letter outside the BMP is one character
+  const kinds = chars.map((ch) => LETTER_OR_DIGIT.test(ch));
+  const total = kinds.filter(Boolean).length;
+  const keepsSome = total > first + last;
+  let seen = 0;
+  let out = '';
+  for (let i = 0; i < chars.length; i++) {
+    if (!kinds[i]) {
+      out += chars[i];
+      continue;
+    }
+    const kept = keepsSome && (seen < first || seen >= total - last);
+    out += kept ? chars[i] : '*';
+    seen++;
+  }
+  return out;
 }

@@ -134,3 +134,53 @@ describe("several Powertools shapes in one rule: Powertools' precedence (regexPa
     expect(out.v).toBe(expected);
   });
 });
+
+describe('format-aware rules', () => {
+  const masker = new DataMasking({ throwOnMissingField: false });
+  test('keep the last 4 (and the first 6) letters and digits; separators stay', () => {
+    const data = { card: '4111-1111-1111-1111', iban: 'DE89 3704 0044 0532 0130 00', n: 4111111111111111 };
+    expect(masker.erase(data, { fields: ['card', 'n'], keep: { last: 4 } } as never)).toEqual({
+      ...data,
+      card: '****-****-****-1111',
+      n: '************1111',
+    });
+    expect(masker.erase(data, { maskingRules: { iban: { keep: { first: 6, last: 4 } } } })).toEqual({
+      ...data,
+      iban: 'DE89 37** **** **** **30 00',
+    });
+  });
+
+  test('a value with no more letters and digits than kept is masked whole', () => {
+    expect(masker.erase({ pin: '12-34' }, { maskingRules: { pin: { keep: { last: 4 } } } })).toEqual({
+      pin: '**-**',
+    });
+    expect(masker.erase({ pin: '12345' }, { maskingRules: { pin: { keep: { last: 4 } } } })).toEqual({
+      pin: '*2345',
+    });
+  });
+
+  test('digits only', () => {
+    expect(
+      masker.erase(
+        { phone: '+44 20 7946 0958', note: 'room 12B' },
+        {
+          maskingRules: { phone: { digits: 'mask' }, note: { digits: 'mask' } },
+        },
+      ),
+    ).toEqual({ phone: '+** ** **** ****', note: 'room **B' });
+  });
+
+  test.each([
+    [{ keep: {} }],
+    [{ keep: { last: -1 } }],
+    [{ keep: { last: 1.5 } }],
+    [{ keep: { lats: 4 } }],
+    [{ keep: 4 }],
+    [{ digits: 'hide' }],
+    [{ keep: { last: 4 }, hash: 'sha256' }],
+  ])('malformed %j is refused', (rule) => {
+    expect(() => masker.erase({ a: 'x' }, { maskingRules: { a: rule as never } })).toThrow(
+      DataMaskingUnsupportedTypeError,
+    );
+  });
+});
