@@ -7,6 +7,8 @@
  */
 import { type Detector, type DetectorName, redactString, resolveDetectors } from '../detectors/index.js';
 import { DataMaskingFieldNotFoundError, DataMaskingUnsupportedTypeError } from '../errors.js';
+import { KeyMatcher } from '../policy/key-matcher.js';
+import { secretsDetector } from '../policy/secret-matcher.js';
 import { normalizedPath } from '../selector/normalized-path.js';
 import type { CompiledSelector } from '../selector/selector.js';
 import { DEFAULT_MASK } from './constants.js';
@@ -23,10 +25,12 @@ import {
   type PlanNode,
   TOO_DEEP,
 } from './static-plan.js';
+import { type AllowNode, allowTrie, type WholeWalk, wholeWalk } from './whole-walk.js';
 
 /**
- * Options of `erase`: the Powertools TypeScript shape (a top-level rule, `fields`, `maskingRules`) plus
- * `detectors`.
+ * Options of `erase`, and of every masking surface (a masking policy, SPEC §11): the Powertools
+ * TypeScript shape (a top-level rule, `fields`, `maskingRules`) plus `detectors`, `keys`, `allow` and
+ * `secrets`.
  */
 export type EraseOptions = MaskingRule & {
   /** Field expressions to erase with the top-level rule (or the default mask). */
@@ -35,6 +39,25 @@ export type EraseOptions = MaskingRule & {
   maskingRules?: Readonly<Record<string, FieldRule>>;
   /** Detectors run over every string value, masking only what they find. */
   detectors?: readonly (DetectorName | Detector)[];
+  /**
+   * Key names (or RegExps) whose values are masked whole (objects and arrays too) at any depth, inside
+   * JSON strings too. Names match whatever their case and separators (`x-api-key` is `X_API_KEY` is
+   * `xApiKey`) unless `caseSensitiveKeys`; a RegExp is tested against the key as written.
+   */
+  keys?: readonly (string | RegExp)[];
+  /** Match `keys` names exactly as written. Default `false`. */
+  caseSensitiveKeys?: boolean;
+  /**
+   * Allow-list mode: every leaf is masked unless one of these expressions selects it (or a node above
+   * it), or it sits under one of these keys (matched as `keys` are). Keys and the shape of containers
+   * stay readable; detectors and secrets still scan what is allowed, and `keys` still mask it.
+   */
+  allow?: { fields?: readonly string[]; keys?: readonly (string | RegExp)[] };
+  /**
+   * Literal secret values (at least 4 characters: an API key, a password loaded from SSM) masked
+   * wherever they appear, as a whole string or inside one, and in key names.
+   */
+  secrets?: readonly string[];
 };
 
 /** How a compiled eraser treats expressions that select nothing. */
@@ -68,15 +91,26 @@ type EraseFn = (data: unknown) => unknown;
  * not when data arrives.
  */
 export function compileEraser(options: EraseOptions | undefined, settings: EraserSettings): Eraser {
-  const { fields, maskingRules, detectors, ...topLevel } = (options ?? {}) as EraseOptions &
-    Record<string, unknown>;
+  const { fields, maskingRules, detectors, keys, caseSensitiveKeys, allow, secrets, ...topLevel } =
+    (options ?? {}) as EraseOptions & Record<string, unknown>;
   if (fields !== undefined && !Array.isArray(fields)) {
     throw new DataMaskingUnsupportedTypeError("'fields' must be an array of field expressions");
   }
+  if (caseSensitiveKeys !== undefined && typeof caseSensitiveKeys !== 'boolean') {
+    throw new DataMaskingUnsupportedTypeError("'caseSensitiveKeys' must be a boolean");
+  }
+  const keyMatcher = new KeyMatcher(keys, caseSensitiveKeys === true);
+  const allowed = compileAllow(allow, caseSensitiveKeys === true, settings.compile);
   // Every other key must be a rule option: a typo such as `dynamicmask` fails here instead of masking less.
   const given = Object.keys(topLevel).some((k) => topLevel[k] !== undefined);
   const topRule = given ? compileRule(topLevel as MaskingRule, 'the top-level rule') : undefined;
-  const found = detectors === undefined ? [] : resolveDetectors(detectors);
+  // Secrets first: a detector must not mask part of a secret and leave the rest of it readable.
+  const found = [
+    ...(secrets === undefined ? [] : [secretsDetector(secrets)]),
+    ...(detectors === undefined ? [] : resolveDetectors(detectors)),
+  ];
+  /** Keys, allow-list or detectors: the whole payload is walked, JSON strings opened everywhere. */
+  const whole = found.length > 0 || !keyMatcher.empty || allowed !== undefined;
 
   const targets: Target[] = [];
   // Rules claim their nodes first, so they win over the top-level rule (as in Powertools).
@@ -90,7 +124,7 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
     targets.push({ selector: settings.compile(expression), rule: topRule ?? DEFAULT_RULE });
   }
 
-  if (targets.length === 0 && found.length === 0) {
+  if (targets.length === 0 && !whole) {
     // No field and no detector: the whole payload.
     if (topRule === undefined) return typed(eraseWhole);
     return typed((data) => (data === null || data === undefined ? data : topRule.apply(data, () => '$')));
@@ -159,20 +193,32 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
           return result;
         };
   const select = targets.length === 0 ? undefined : (fast ?? general);
-  const opener = new Opener(
-    targets.map((t) => t.selector),
-    { everywhere: found.length > 0 },
-  );
+  const opener = new Opener([...targets.map((t) => t.selector), ...(allowed?.selectors ?? [])], {
+    everywhere: whole,
+  });
+  const walk: WholeWalk = {
+    redact: found.length === 0 ? undefined : (text) => redactString(text, found, DEFAULT_MASK),
+    secretKey: keyMatcher.empty ? undefined : (key) => keyMatcher.matches(key),
+    allowKey: allowed === undefined || allowed.keys.empty ? undefined : (key) => allowed.keys.matches(key),
+  };
+  const plainDetectors = keyMatcher.empty && allowed === undefined;
 
   /** Opens what the expressions must look into (or refuses), masks the working copy, closes it again. */
   const openAndMask = (data: unknown): unknown => {
     const opened = opener.open(data);
     let result = select === undefined ? opened.working : select(opened.working, false);
-    if (redact !== undefined) result = mapLeaves(result, redact, redactKey);
+    if (plainDetectors) {
+      if (redact !== undefined) result = mapLeaves(result, redact, redactKey);
+    } else {
+      // Allowed locations are found after the fields are masked: a removed element must not shift an
+      // allowance onto its neighbour.
+      result = wholeWalk(result, walk, allowed === undefined ? undefined : allowedIn(allowed, result));
+    }
     return opener.close(result, opened);
   };
 
-  if (redact !== undefined) return typed(openAndMask); // detectors look at every string: open everything first
+  // Detectors, keys and the allow-list look at everything: open everything first.
+  if (whole) return typed(openAndMask);
   const selectFirst = select as (data: unknown, watching: boolean) => unknown;
   const eraser = typed((data) => {
     try {
@@ -183,7 +229,7 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
     }
     return openAndMask(data);
   });
-  if (tree !== undefined && redact === undefined) {
+  if (tree !== undefined && !whole) {
     planSources.set(eraser, {
       tree,
       rules: targets.map((t) => t.rule),
@@ -220,4 +266,41 @@ const typed = (fn: EraseFn): Eraser => fn as Eraser;
 function eraseWhole(data: unknown): unknown {
   if (data === null || data === undefined) return data;
   return Array.isArray(data) ? data.map(() => DEFAULT_MASK) : DEFAULT_MASK;
+}
+
+/** The compiled `allow` option: its expressions and keys. */
+interface CompiledAllow {
+  readonly selectors: readonly CompiledSelector[];
+  readonly keys: KeyMatcher;
+}
+
+function compileAllow(
+  allow: EraseOptions['allow'],
+  exactKeys: boolean,
+  compile: (expression: string) => CompiledSelector,
+): CompiledAllow | undefined {
+  if (allow === undefined) return undefined;
+  if (allow === null || typeof allow !== 'object' || Array.isArray(allow)) {
+    throw new DataMaskingUnsupportedTypeError("'allow' must be { fields?, keys? }");
+  }
+  const { fields, keys, ...other } = allow as Record<string, unknown>;
+  if (Object.keys(other).length > 0) {
+    throw new DataMaskingUnsupportedTypeError(
+      `unknown 'allow' option ${JSON.stringify(Object.keys(other)[0])}`,
+    );
+  }
+  if (fields !== undefined && !Array.isArray(fields)) {
+    throw new DataMaskingUnsupportedTypeError("'allow.fields' must be an array of field expressions");
+  }
+  return {
+    selectors: ((fields ?? []) as string[]).map(compile),
+    keys: new KeyMatcher(keys as readonly (string | RegExp)[] | undefined, exactKeys, 'allow.keys'),
+  };
+}
+
+/** The allow trie of `data`: every location an `allow` expression selects in it. */
+function allowedIn(allow: CompiledAllow, data: unknown): AllowNode {
+  const locations: (string | number)[][] = [];
+  for (const selector of allow.selectors) selector.forEach(data, (loc) => locations.push(loc.keys()));
+  return allowTrie(locations);
 }

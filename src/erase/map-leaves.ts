@@ -104,7 +104,7 @@ function walk(
  * a renamed key that collides gets the first free `' (n)'` suffix. Linear: each name's next suffix is
  * remembered, so a run of keys renamed to the same name does not probe from `(2)` every time.
  */
-function renameKeys(
+export function renameKeys(
   source: Record<string, unknown>,
   keys: readonly string[],
   names: readonly string[],

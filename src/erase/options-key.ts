@@ -35,7 +35,16 @@ function idOf(value: object): string {
 const SALT = randomBytes(32).toString('hex');
 
 /** The keys an options object may have: anything else is not keyed (the compiler reports it). */
-const OPTION_KEYS: ReadonlySet<string> = new Set([...RULE_KEYS, 'fields', 'maskingRules', 'detectors']);
+const OPTION_KEYS: ReadonlySet<string> = new Set([
+  ...RULE_KEYS,
+  'fields',
+  'maskingRules',
+  'detectors',
+  'keys',
+  'caseSensitiveKeys',
+  'allow',
+  'secrets',
+]);
 
 /** Thrown inside the encoder when a value cannot be keyed safely; never escapes this module. */
 const UNKEYABLE: unique symbol = Symbol('unkeyable');
@@ -97,8 +106,51 @@ function ruleSlots(r: Record<string, unknown>): string {
     optString(r.hash) +
     optHmac(r.hmac) +
     optBoolean(r.remove) +
+    optKeep(r.keep) +
+    optString(r.digits) +
     optRegExp(r.when)
   );
+}
+
+function optCount(value: unknown): string {
+  if (value === undefined) return 'u';
+  if (typeof value === 'number') return `n${str(String(value))}`;
+  throw UNKEYABLE;
+}
+
+function optKeep(value: unknown): string {
+  if (value === undefined) return 'u';
+  if (!isPlain(value)) throw UNKEYABLE;
+  for (const k of Object.keys(value)) if (k !== 'first' && k !== 'last') throw UNKEYABLE;
+  return `k${optCount(value.first)}${optCount(value.last)}`;
+}
+
+/** Key names and RegExps, in order. */
+function keysKey(list: unknown): string {
+  if (list === undefined) return 'u';
+  if (!isPlainArray(list)) throw UNKEYABLE;
+  let out = `K${list.length}:`;
+  for (const k of list) out += typeof k === 'string' ? `s${str(k)}` : optRegExp(k);
+  return out;
+}
+
+function allowKey(allow: unknown): string {
+  if (allow === undefined) return 'u';
+  if (!isPlain(allow)) throw UNKEYABLE;
+  for (const k of Object.keys(allow)) if (k !== 'fields' && k !== 'keys') throw UNKEYABLE;
+  return `A${fieldsKey(allow.fields)}${keysKey(allow.keys)}`;
+}
+
+/** Secrets by salted digest, as string hmac keys: never in clear in a key a cache keeps. */
+function secretsKey(list: unknown): string {
+  if (list === undefined) return 'u';
+  if (!isPlainArray(list)) throw UNKEYABLE;
+  let out = `S${list.length}:`;
+  for (const secret of list) {
+    if (typeof secret !== 'string') throw UNKEYABLE;
+    out += hash('sha256', SALT + secret, 'base64url');
+  }
+  return out;
 }
 
 function fieldRule(rule: unknown): string {
@@ -161,6 +213,10 @@ export function eraseOptionsKey(options: EraseOptions): string | undefined {
       fieldsKey(options.fields) +
       rulesKey(options.maskingRules) +
       detectorsKey(options.detectors) +
+      keysKey(options.keys) +
+      optBoolean(options.caseSensitiveKeys) +
+      allowKey(options.allow) +
+      secretsKey(options.secrets) +
       ruleSlots(options)
     );
   } catch (error) {
