@@ -17,6 +17,7 @@ import {
   DataMaskingUnsupportedTypeError,
 } from './errors.js';
 import { assertKnownOptions } from './options.js';
+import { MaskingPolicy } from './policy/masking-policy.js';
 import { type CompiledSelector, compileSelector } from './selector/selector.js';
 
 /** Options of the {@link DataMasking} constructor. */
@@ -77,6 +78,7 @@ export class DataMasking {
   readonly #selectors = new Map<string, CompiledSelector>();
   readonly #openers = new Map<string, Opener>();
   readonly #erasers = new Map<string, Eraser>();
+  readonly #policies = new WeakMap<MaskingPolicy, Eraser>();
   #whole: Eraser | undefined;
 
   public constructor(options: DataMaskingOptions = {}) {
@@ -120,8 +122,8 @@ export class DataMasking {
    * @throws {DataMaskingInvalidSelectorError} for an expression that does not parse.
    * @throws {DataMaskingFieldNotFoundError} for an expression that selects nothing, when `throwOnMissingField` is on.
    */
-  public erase<T>(data: T, options: EraseOptions): T;
-  public erase(data: unknown, options?: EraseOptions): unknown {
+  public erase<T>(data: T, options: EraseOptions | MaskingPolicy): T;
+  public erase(data: unknown, options?: EraseOptions | MaskingPolicy): unknown {
     return this.compileErase(options)(data);
   }
 
@@ -132,12 +134,21 @@ export class DataMasking {
    * @throws {DataMaskingInvalidSelectorError} for an expression that does not parse.
    */
   public compileErase(): <T>(data: T) => MaskedPayload<T>;
-  public compileErase(options: EraseOptions): Eraser;
-  public compileErase(options?: EraseOptions): Eraser | (<T>(data: T) => MaskedPayload<T>);
-  public compileErase(options?: EraseOptions): Eraser | (<T>(data: T) => MaskedPayload<T>) {
+  public compileErase(options: EraseOptions | MaskingPolicy): Eraser;
+  public compileErase(options?: EraseOptions | MaskingPolicy): Eraser | (<T>(data: T) => MaskedPayload<T>);
+  public compileErase(options?: EraseOptions | MaskingPolicy): Eraser | (<T>(data: T) => MaskedPayload<T>) {
     if (options === undefined) {
       this.#whole ??= this.#compile(undefined);
       return this.#whole;
+    }
+    if (options instanceof MaskingPolicy) {
+      // A policy's options are frozen: its identity is its content. Compiled with this masker's settings.
+      let eraser = this.#policies.get(options);
+      if (eraser === undefined) {
+        eraser = this.#compile(options.options);
+        this.#policies.set(options, eraser);
+      }
+      return eraser;
     }
     // Keyed by content, not identity: a field pushed to the same options object is never missed (SPEC §4.6).
     const key = eraseOptionsKey(options);

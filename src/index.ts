@@ -28,6 +28,12 @@ export { DEFAULT_MASK, DEFAULT_MASK_VALUE } from './erase/constants.js';
 export type { EraseOptions, Eraser } from './erase/eraser.js';
 export type { FieldRule, MaskFunction, MaskingRule } from './erase/rule.js';
 export * from './errors.js';
+export { normalizedKey } from './policy/key-matcher.js';
+export {
+  definePolicy,
+  MaskingPolicy,
+  type PolicyOptions,
+} from './policy/masking-policy.js';
 export type { Query, Segment, Selector } from './selector/ast.js';
 export type { Location } from './selector/compile.js';
 export type { ParseOptions } from './selector/parse.js';

@@ -1,7 +1,7 @@
 /**
- * Every log line of a function masked, next to the response masking: one list of what is sensitive,
+ * Every log line of a function masked, next to the response masking: one policy of what is sensitive,
  * used by the Logger's formatter (every line the function writes, including the event `logEvent` logs)
- * and by the middleware (the response).
+ * and by the middleware (the response and thrown errors).
  *
  * The masking lives on the Logger, not in the middleware, because the Logger also writes the handler's
  * own lines: only its formatter sees all of them.
@@ -10,19 +10,20 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { DataMasking } from 'middy-data-masking';
+import { DataMasking, definePolicy } from 'middy-data-masking';
 import { MaskingLogFormatter } from 'middy-data-masking/logger';
 import { dataMasking } from 'middy-data-masking/middleware';
 
-/** What is sensitive in this service: declared once. */
-const sensitive = {
+/** What is sensitive in this service: declared once, compiled once. */
+const policy = definePolicy({
   keys: ['password', 'authorization', 'ssn', /card/i],
-  detectors: ['email', 'creditCard', 'jwt', 'bearerToken'] as const,
-};
+  fields: ['$.body.ssn'],
+  detectors: ['email', 'creditCard', 'jwt', 'bearerToken'],
+});
 
 export const logger = new Logger({
   serviceName: 'signup',
-  logFormatter: new MaskingLogFormatter({ keys: sensitive.keys, detectors: [...sensitive.detectors] }),
+  logFormatter: new MaskingLogFormatter(policy),
 });
 
 const signUp = async (event: APIGatewayProxyEvent) => {
@@ -46,7 +47,7 @@ export const handler = middy(signUp)
   .use(
     dataMasking({
       masker: new DataMasking(),
-      erase: { fields: ['$.body.ssn'], detectors: [...sensitive.detectors] },
+      erase: policy,
       // Declared next to response masking; dataMasking() refuses a Logger that does not mask.
       logger,
     }),

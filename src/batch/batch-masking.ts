@@ -11,6 +11,7 @@ import { DataMasking } from '../data-masking.js';
 import type { EraseOptions } from '../erase/eraser.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
+import type { MaskingPolicy } from '../policy/masking-policy.js';
 import {
   compileFirehoseMasking,
   type FailedRecordResult,
@@ -32,7 +33,7 @@ export interface BatchMaskingOptions {
    * Erased in every record: before the handler for queues and streams, in what the handler returns for
    * a Firehose transformation (or in the event's records when it returns nothing).
    */
-  erase?: EraseOptions;
+  erase?: EraseOptions | MaskingPolicy;
   /** Then encrypted, each record under its own context (same placement as `erase`). */
   encrypt?: { fields: readonly string[]; context?: RecordContext<Request> };
   /**

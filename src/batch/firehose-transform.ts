@@ -13,6 +13,7 @@ import type { EraseOptions } from '../erase/eraser.js';
 import { textEraserOf } from '../erase/text-eraser.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
+import type { MaskingPolicy } from '../policy/masking-policy.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
 import {
   contextOf,
@@ -46,7 +47,7 @@ export interface FirehoseRecordOut {
 export interface FirehoseMaskingOptions<TRequest = unknown> {
   masker: DataMasking;
   /** Erased first, with expressions relative to the decoded record. */
-  erase?: EraseOptions;
+  erase?: EraseOptions | MaskingPolicy;
   /** Then encrypted, each record under its own context. */
   encrypt?: { fields: readonly string[]; context?: RecordContext<TRequest> };
   /**
@@ -64,7 +65,7 @@ export interface FirehoseMaskingOptions<TRequest = unknown> {
 
 /** The rules of one table (or of the top level): erase, then encrypt. */
 export interface TableRules<TRequest = unknown> {
-  erase?: EraseOptions;
+  erase?: EraseOptions | MaskingPolicy;
   encrypt?: { fields: readonly string[]; context?: RecordContext<TRequest> };
 }
 

@@ -14,6 +14,7 @@ import type { EraseOptions } from '../erase/eraser.js';
 import { textEraserOf } from '../erase/text-eraser.js';
 import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
+import { type MaskingPolicy, policyOptions } from '../policy/masking-policy.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
 import { IMAGE_FIELDS, readImage, writeImage } from './dynamodb-images.js';
 import {
@@ -47,7 +48,7 @@ export interface MaskRecordsOptions<TRequest = unknown> {
   /** Decrypt these fields of every record, before the handler sees it. */
   decrypt?: RecordCryptoOptions<TRequest>;
   /** Then erase these (fields, rules, detectors) in every record. */
-  erase?: EraseOptions;
+  erase?: EraseOptions | MaskingPolicy;
   /** Then encrypt these fields of every record, each under its own context. */
   encrypt?: RecordCryptoOptions<TRequest>;
   /**
@@ -61,7 +62,7 @@ export interface MaskRecordsOptions<TRequest = unknown> {
 /** The rules of one DMS table in {@link maskRecords}: decrypt, erase, encrypt, relative to the row. */
 export interface RecordTableRules<TRequest = unknown> {
   decrypt?: RecordCryptoOptions<TRequest>;
-  erase?: EraseOptions;
+  erase?: EraseOptions | MaskingPolicy;
   encrypt?: RecordCryptoOptions<TRequest>;
 }
 
@@ -384,8 +385,12 @@ export function compileMaskRecords<TRequest>(
   const stages = (rules: RecordTableRules<TRequest>): CompiledMaskRecords<TRequest> => {
     const { erase } = rules;
     const eraser = erase === undefined ? undefined : quiet.compileErase(erase);
+    const eraseOptions = policyOptions(erase);
     const expressions =
-      erase !== undefined && (erase.fields !== undefined || erase.maskingRules !== undefined);
+      eraseOptions !== undefined &&
+      (eraseOptions.fields !== undefined ||
+        eraseOptions.maskingRules !== undefined ||
+        eraseOptions.allow !== undefined);
     return {
       masker: quiet,
       source: options.source,

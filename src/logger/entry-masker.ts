@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { DataMasking, quietMasker } from '../data-masking.js';
-import { type Detector, type DetectorName, redactString, resolveDetectors } from '../detectors/index.js';
+import { type Detector, redactString } from '../detectors/index.js';
 import { DEFAULT_MASK } from '../erase/constants.js';
 import type { Eraser } from '../erase/eraser.js';
 import { setMember } from '../erase/map-leaves.js';
-import type { FieldRule } from '../erase/rule.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
+import type { KeyMatcher } from '../policy/key-matcher.js';
+import { definePolicy, MaskingPolicy, type PolicyOptions } from '../policy/masking-policy.js';
 import { isPlainObject } from '../selector/values.js';
 import {
   applyPairs,
@@ -32,28 +32,8 @@ import {
   parseJsonExact,
 } from './text-layers.js';
 
-/** What to mask in a log entry. */
-export interface LogMaskingOptions {
-  /** Field expressions over the entry (`message`, `$.event.body.card`, `$..ssn`): erased with the default mask. */
-  fields?: readonly string[];
-  /** Per-expression rules over the entry, as in `erase`. */
-  maskingRules?: Readonly<Record<string, FieldRule>>;
-  /** Key names (or RegExps) whose values are masked wherever they appear: `password`, `authorization`, `/secret/i`. */
-  keys?: readonly (string | RegExp)[];
-  /** Whether key names match case-sensitively. Default `false`. */
-  caseSensitiveKeys?: boolean;
-  /** Detectors run over every string value and every key name (names or detector objects). */
-  detectors?: readonly (DetectorName | Detector)[];
-}
-
-/** The option keys of {@link LogMaskingOptions}: anything else is refused (SPEC §4.6). */
-export const LOG_MASKING_OPTION_KEYS = [
-  'fields',
-  'maskingRules',
-  'keys',
-  'caseSensitiveKeys',
-  'detectors',
-] as const satisfies readonly (keyof LogMaskingOptions)[];
+/** What to mask in a log entry: a masking policy's options (SPEC §11), the same as everywhere. */
+export type LogMaskingOptions = PolicyOptions;
 
 /** How deeply an entry is walked (JSON opened from strings counts); deeper entries are withheld. */
 const MAX_DEPTH = 64;
@@ -64,7 +44,7 @@ const CIRCULAR = '[Circular]';
 /** JSON texts at least this long are remembered per entry (a short one costs less to open again). */
 const MIN_REMEMBERED_TEXT = 256;
 
-/** How many key verdicts and masked key names are remembered across entries. */
+/** How many masked key names are remembered across entries. */
 const KEY_CACHE_SIZE = 4096;
 
 /** Turns an Error into the plain object a log line prints, before masking can see its message and stack. */
@@ -80,6 +60,8 @@ interface Pass {
   readonly errors: StackPair[][];
   /** Whether the walked entry holds an error (a `stack`): then field expressions are reconciled too. */
   sawError: boolean;
+  /** Whether detectors and secrets run in this pass (not in the one before field expressions). */
+  readonly detect: boolean;
 }
 
 /**
@@ -110,41 +92,24 @@ interface Pass {
  */
 export class EntryMasker {
   readonly #erase: Eraser | undefined;
-  readonly #keyNames: ReadonlySet<string>;
-  readonly #keyPatterns: readonly RegExp[];
-  readonly #caseSensitive: boolean;
+  readonly #keys: KeyMatcher;
   readonly #detectors: readonly Detector[];
-  /** Whether strings are looked into at all (by key names or detectors). */
-  readonly #scans: boolean;
 
-  public constructor(options: LogMaskingOptions = {}) {
-    const { fields, maskingRules, keys, caseSensitiveKeys, detectors } = options;
-    if (keys !== undefined && !Array.isArray(keys)) {
-      throw new DataMaskingUnsupportedTypeError("'keys' must be an array of key names or RegExps");
-    }
-    this.#caseSensitive = caseSensitiveKeys === true;
-    const names = new Set<string>();
-    const patterns: RegExp[] = [];
-    for (const key of keys ?? []) {
-      if (typeof key === 'string') names.add(this.#caseSensitive ? key : key.toLowerCase());
-      // A private copy without `g` and `y`: `test` on those carries `lastIndex` from one key to the next.
-      else if (key instanceof RegExp) patterns.push(new RegExp(key.source, key.flags.replace(/[gy]/g, '')));
-      else throw new DataMaskingUnsupportedTypeError("'keys' must hold key names or RegExps");
-    }
-    this.#keyNames = names;
-    this.#keyPatterns = patterns;
-    this.#detectors = detectors === undefined ? [] : resolveDetectors(detectors);
-    this.#scans = names.size > 0 || patterns.length > 0 || this.#detectors.length > 0;
-    const hasFields = (fields?.length ?? 0) > 0 || Object.keys(maskingRules ?? {}).length > 0;
+  /** @param policy What to mask: a policy, or its options (compiled here). */
+  public constructor(policy: MaskingPolicy | LogMaskingOptions = {}) {
+    const { keys, detectors, paths } = (policy instanceof MaskingPolicy ? policy : definePolicy(policy))
+      .logParts;
+    this.#keys = keys;
+    this.#detectors = detectors;
     // Log entries vary: a field absent from one entry is not an error. The eraser reaches into JSON
     // strings (`$.event.body.card` on a string body) as `erase` does everywhere, and withholds (throws)
     // what an expression must look into and cannot open.
-    this.#erase = hasFields
-      ? quietMasker(new DataMasking({ throwOnMissingField: false })).compileErase({
-          fields: fields ?? [],
-          maskingRules,
-        })
-      : undefined;
+    this.#erase = paths;
+  }
+
+  /** Whether strings are looked into at all in a pass (by key names, or detectors and secrets). */
+  #scans(pass: Pass): boolean {
+    return !this.#keys.empty || (pass.detect && this.#detectors.length > 0);
   }
 
   /**
@@ -154,25 +119,23 @@ export class EntryMasker {
    * then apply to that result, and the stacks of the errors whose messages they changed are fixed.
    */
   public mask(entry: Record<string, unknown>, formatError: ErrorFormatter): Record<string, unknown> {
-    const pass: Pass = { formatError, ancestors: [entry], texts: new Map(), errors: [], sawError: false };
-    const walked = this.#walkRecord(entry, 0, pass);
+    const newPass = (from: Record<string, unknown>, detect: boolean): Pass => ({
+      formatError,
+      ancestors: [from],
+      texts: new Map(),
+      errors: [],
+      sawError: false,
+      detect,
+    });
+    // Field rules see values before detectors and secrets do (a rule keeping the last 4 of a card must
+    // see the card): with both, detectors run in a last pass, over what the expressions left.
+    const detectLater = this.#erase !== undefined && this.#detectors.length > 0;
+    const first = newPass(entry, !detectLater);
+    const walked = this.#walkRecord(entry, 0, first);
     if (this.#erase === undefined) return walked;
     const erased = this.#erase(walked);
-    return (pass.sawError ? reconcileStacks(walked, erased) : erased) as Record<string, unknown>;
-  }
-
-  /** Log entries repeat their keys: remember each verdict (bounded), so a key is lowercased and tested once. */
-  readonly #verdicts = new Map<string, boolean>();
-
-  #isSecretKey(key: string): boolean {
-    if (this.#keyNames.size === 0 && this.#keyPatterns.length === 0) return false;
-    const known = this.#verdicts.get(key);
-    if (known !== undefined) return known;
-    let secret = this.#keyNames.size > 0 && this.#keyNames.has(this.#caseSensitive ? key : key.toLowerCase());
-    for (let i = 0; !secret && i < this.#keyPatterns.length; i++) secret = this.#keyPatterns[i].test(key);
-    if (this.#verdicts.size >= KEY_CACHE_SIZE) this.#verdicts.clear();
-    this.#verdicts.set(key, secret);
-    return secret;
+    const reconciled = (first.sawError ? reconcileStacks(walked, erased) : erased) as Record<string, unknown>;
+    return detectLater ? this.#walkRecord(reconciled, 0, newPass(reconciled, true)) : reconciled;
   }
 
   /** Masked key names already computed (bounded; only names that do not start like JSON). */
@@ -180,7 +143,8 @@ export class EntryMasker {
 
   /** A key name as it may be printed: scanned like any string (detectors, JSON opened for `keys`). */
   #maskKey(key: string, depth: number, pass: Pass): string {
-    if (!this.#scans) return key;
+    // Key names are renamed by detectors only: before them, a key is printed as it is.
+    if (!pass.detect || !this.#scans(pass)) return key;
     const known = this.#keyMasks.get(key);
     if (known !== undefined) return known;
     const masked = this.#maskString(key, depth, pass);
@@ -196,17 +160,19 @@ export class EntryMasker {
    * keys and detected values masked inside it too; the very same string when nothing changed.
    */
   #maskString(text: string, depth: number, pass: Pass): string {
-    if (!this.#scans) return text;
-    const redacted = this.#redact(text);
+    if (!this.#scans(pass)) return text;
+    const redacted = this.#redact(text, pass);
     const start = jsonStart(redacted);
     if (start < 0) return redacted;
     const opened = this.#openJson(redacted, start, depth, pass);
     // Serializing again can only unescape what detectors look for: scan the result once more.
-    return opened === redacted ? redacted : this.#redact(opened);
+    return opened === redacted ? redacted : this.#redact(opened, pass);
   }
 
-  #redact(text: string): string {
-    return this.#detectors.length === 0 ? text : redactString(text, this.#detectors, DEFAULT_MASK);
+  #redact(text: string, pass: Pass): string {
+    return !pass.detect || this.#detectors.length === 0
+      ? text
+      : redactString(text, this.#detectors, DEFAULT_MASK);
   }
 
   /** JSON text masked inside, then framed as it came (BOM, whitespace); each text opened once per entry. */
@@ -236,7 +202,7 @@ export class EntryMasker {
 
   /** A base64 body: its text masked (JSON opened, detectors run) and encoded back as it came. */
   #maskBase64(value: string, depth: number, pass: Pass): string {
-    if (!this.#scans) return value;
+    if (!this.#scans(pass)) return value;
     const decoded = openBase64Text(value);
     // Not base64 text (an image): what is printed is the base64 string itself, scanned as any string.
     if (decoded === undefined) return this.#maskString(value, depth, pass);
@@ -260,7 +226,7 @@ export class EntryMasker {
 
   /** A member's value, masked: whole under a secret key; a base64 `body` decoded; walked otherwise. */
   #member(key: string, value: unknown, base64: boolean, depth: number, pass: Pass): unknown {
-    if (this.#isSecretKey(key)) {
+    if (this.#keys.matches(key)) {
       // Errors masked whole here (a secret `cause`) vanish from the line: so must their messages from
       // the stack of the error that holds them.
       const holder = pass.errors.at(-1);
@@ -280,7 +246,7 @@ export class EntryMasker {
     if (ancestors.includes(value)) return CIRCULAR;
     if (depth > MAX_DEPTH)
       throw new DataMaskingUnsupportedTypeError(`log entry nested deeper than ${MAX_DEPTH} levels`);
-    if (value instanceof Uint8Array && this.#scans) {
+    if (value instanceof Uint8Array && this.#scans(pass)) {
       // Bytes holding text (a Buffer body): masked inside, the same type of bytes again.
       const masked = this.#maskBytes(value, depth, pass);
       if (masked !== undefined) return masked;

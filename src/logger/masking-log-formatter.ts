@@ -8,17 +8,24 @@
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { assertKnownOptions } from '../options.js';
+import { MaskingPolicy, POLICY_OPTION_KEYS } from '../policy/masking-policy.js';
 import { MASKING_FORMATTER } from './brand.js';
-import { EntryMasker, LOG_MASKING_OPTION_KEYS, type LogMaskingOptions } from './entry-masker.js';
+import { EntryMasker, type LogMaskingOptions } from './entry-masker.js';
+import { policyOrOptions } from './policy-or-options.js';
 
 /** The option keys of {@link MaskingLogFormatterOptions}: anything else is refused (SPEC §4.6). */
-const FORMATTER_OPTION_KEYS: readonly string[] = [...LOG_MASKING_OPTION_KEYS, 'formatter'];
+const FORMATTER_OPTION_KEYS: readonly string[] = [...POLICY_OPTION_KEYS, 'formatter', 'policy'];
 
-/** Options of {@link MaskingLogFormatter}. */
-export interface MaskingLogFormatterOptions extends LogMaskingOptions {
+/**
+ * Options of {@link MaskingLogFormatter}: a masking policy's options (or `policy`, a compiled one) and
+ * the formatter whose entries are masked.
+ */
+export type MaskingLogFormatterOptions = LogMaskingOptions & {
   /** The formatter whose entries are masked. Default: the Powertools formatter the Logger uses by default. */
   formatter?: LogFormatter;
-}
+  /** A compiled policy, instead of its options here. */
+  policy?: MaskingPolicy;
+};
 
 /**
  * Masks every log entry of a Powertools Logger. Field expressions, key names and detectors are compiled
@@ -61,13 +68,14 @@ export class MaskingLogFormatter extends LogFormatter {
   readonly #base: LogFormatter;
   readonly #masker: EntryMasker;
 
-  public constructor(options: MaskingLogFormatterOptions = {}) {
+  public constructor(options: MaskingLogFormatterOptions | MaskingPolicy = {}) {
     super();
-    assertKnownOptions(options, FORMATTER_OPTION_KEYS, 'MaskingLogFormatter options');
-    const { formatter, ...masking } = options;
+    const given = options instanceof MaskingPolicy ? { policy: options } : options;
+    assertKnownOptions(given, FORMATTER_OPTION_KEYS, 'MaskingLogFormatter options');
+    const { formatter, policy, ...masking } = given;
     this.#base = formatter ?? defaultFormatter();
     // Detectors scan every key, the logger's own too: a key name says nothing about who wrote its value.
-    this.#masker = new EntryMasker(masking);
+    this.#masker = new EntryMasker(policyOrOptions(policy, masking, 'MaskingLogFormatter'));
   }
 
   /** Formats with the base formatter, then masks the result; a failure yields a placeholder entry. */

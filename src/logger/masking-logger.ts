@@ -5,17 +5,21 @@
  * @module
  */
 import { assertKnownOptions } from '../options.js';
+import { MaskingPolicy, POLICY_OPTION_KEYS } from '../policy/masking-policy.js';
 import { isPlainObject } from '../selector/values.js';
-import { EntryMasker, LOG_MASKING_OPTION_KEYS, type LogMaskingOptions } from './entry-masker.js';
+import { EntryMasker, type LogMaskingOptions } from './entry-masker.js';
+import { policyOrOptions } from './policy-or-options.js';
 
 /** The option keys of {@link MaskingLoggerOptions}: anything else is refused (SPEC §4.6). */
-const LOGGER_OPTION_KEYS: readonly string[] = [...LOG_MASKING_OPTION_KEYS, 'print'];
+const LOGGER_OPTION_KEYS: readonly string[] = [...POLICY_OPTION_KEYS, 'print', 'policy'];
 
-/** Options of {@link createMaskingLogger}. */
-export interface MaskingLoggerOptions extends LogMaskingOptions {
+/** Options of {@link createMaskingLogger}: a masking policy's options (or `policy`), and `print`. */
+export type MaskingLoggerOptions = LogMaskingOptions & {
   /** Prints a masked message. Default: `console.log(JSON.stringify(message))`. */
   print?: (message: unknown) => void;
-}
+  /** A compiled policy, instead of its options here. */
+  policy?: MaskingPolicy;
+};
 
 const formatError = (error: Error): Record<string, unknown> => ({
   name: error.name,
@@ -40,10 +44,13 @@ const formatError = (error: Error): Record<string, unknown> => ({
  * middy(handler).use(inputOutputLogger({ logger: createMaskingLogger({ keys: ['password'], detectors: ['email'] }) }));
  * ```
  */
-export function createMaskingLogger(options: MaskingLoggerOptions = {}): (message: unknown) => void {
-  assertKnownOptions(options, LOGGER_OPTION_KEYS, 'createMaskingLogger options');
-  const { print = (message: unknown) => console.log(JSON.stringify(message)), ...masking } = options;
-  const masker = new EntryMasker(masking);
+export function createMaskingLogger(
+  options: MaskingLoggerOptions | MaskingPolicy = {},
+): (message: unknown) => void {
+  const given = options instanceof MaskingPolicy ? { policy: options } : options;
+  assertKnownOptions(given, LOGGER_OPTION_KEYS, 'createMaskingLogger options');
+  const { print = (message: unknown) => console.log(JSON.stringify(message)), policy, ...masking } = given;
+  const masker = new EntryMasker(policyOrOptions(policy, masking, 'createMaskingLogger'));
   return (message: unknown) => {
     let masked: unknown;
     try {

@@ -14,6 +14,8 @@ import { Opener } from '../erase/opener.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { loggerMasks } from '../logger/brand.js';
 import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
+import { MaskingPolicy, policyOptions } from '../policy/masking-policy.js';
+import { secretsDetector } from '../policy/secret-matcher.js';
 import { type CompiledSelector, compileSelector } from '../selector/selector.js';
 import { guardEarlyResponses } from './early-response.js';
 import { maskThrownErrors, plaintextsOf } from './error-masking.js';
@@ -51,8 +53,11 @@ export interface DataMaskingMiddlewareOptions<TEvent = unknown, TResult = unknow
   masker?: DataMasking;
   /** Event fields to decrypt before the handler runs. */
   decrypt?: CryptoFieldsOptions<TEvent, TResult>;
-  /** Response fields to erase (the `erase` options: fields, maskingRules, a rule, detectors). */
-  erase?: EraseOptions;
+  /**
+   * What to erase in responses: a masking policy ({@link definePolicy}) or its options (fields,
+   * maskingRules, a rule, keys, allow, secrets, detectors). Secrets and detectors also mask thrown errors.
+   */
+  erase?: EraseOptions | MaskingPolicy;
   /** Response fields to encrypt, after erasing. */
   encrypt?: CryptoFieldsOptions<TEvent, TResult>;
   /**
@@ -152,17 +157,23 @@ function compileDataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   const encrypt =
     options.encrypt === undefined ? undefined : compileCrypto(masker, options.encrypt, 'encrypt');
   // Compiled now, at cold start; the options object is not read again (a snapshot, SPEC §4.6).
+  const eraseOptions = policyOptions(options.erase);
   const eraser: Eraser | undefined =
-    options.erase === undefined ? undefined : masker.compileErase({ ...options.erase });
+    options.erase === undefined
+      ? undefined
+      : masker.compileErase(options.erase instanceof MaskingPolicy ? options.erase : { ...options.erase });
   // For a bare result (sent as the body), the expressions that start at `body`, applied to `{ body }`.
-  const bodyEraser = bodyOnlyEraser(masker, options.erase);
+  const bodyEraser = bodyOnlyEraser(masker, eraseOptions);
   const bodyEncrypt =
     encrypt === undefined || !encrypt.fields.some(startsAtBody)
       ? undefined
       : { ...encrypt, fields: encrypt.fields.filter(startsAtBody) };
   const masksResponses = eraser !== undefined || encrypt !== undefined;
   // A thrown error is free text: masked with the erase detectors, or every built-in one (SPEC §4.7).
-  const maskError = maskThrownErrors(options.erase?.detectors);
+  const maskError = maskThrownErrors([
+    ...(eraseOptions?.secrets === undefined ? [] : [secretsDetector(eraseOptions.secrets)]),
+    ...(eraseOptions?.detectors ?? []),
+  ]);
 
   /**
    * Per request, the response this middleware produced: that exact value is never masked again (an early
@@ -261,7 +272,16 @@ function startsAtBody(expression: string): boolean {
 /** The erase options restricted to the expressions that start at `body` (no detectors: they ran already). */
 function bodyOnlyEraser(masker: DataMasking, erase: EraseOptions | undefined): Eraser | undefined {
   if (erase === undefined) return undefined;
-  const { fields, maskingRules, detectors: _detectors, ...rule } = erase;
+  const {
+    fields,
+    maskingRules,
+    detectors: _detectors,
+    keys: _keys,
+    caseSensitiveKeys: _case,
+    allow: _allow,
+    secrets: _secrets,
+    ...rule
+  } = erase;
   const bodyFields = (fields ?? []).filter(startsAtBody);
   const bodyRules = Object.entries(maskingRules ?? {}).filter(([expression]) => startsAtBody(expression));
   if (bodyFields.length === 0 && bodyRules.length === 0) return undefined;

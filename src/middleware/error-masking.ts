@@ -19,6 +19,7 @@ import {
 } from '../detectors/index.js';
 import { DEFAULT_MASK } from '../erase/constants.js';
 import { mapLeaves } from '../erase/map-leaves.js';
+import { MIN_SECRET_LENGTH, secretsDetector } from '../policy/secret-matcher.js';
 
 /** How deep a cause chain is followed. */
 const MAX_CAUSES = 16;
@@ -37,8 +38,10 @@ export interface ErrorMasking {
 export function maskThrownErrors(configured: readonly (DetectorName | Detector)[] | undefined): ErrorMasking {
   // Every built-in detector, plus the configured ones: an error is free text whatever the response holds.
   const list = resolveDetectors([...(configured ?? []), ...(Object.keys(builtIns) as DetectorName[])]);
-  let secrets: readonly string[] = [];
-  const text = (value: string) => maskSecrets(redactString(value, list, DEFAULT_MASK), secrets);
+  let secrets: Detector | undefined;
+  // Secrets first: a detector must not mask part of one and leave the rest readable.
+  const text = (value: string) =>
+    redactString(secrets === undefined ? value : secrets.redact(value, DEFAULT_MASK), list, DEFAULT_MASK);
 
   const mask = (error: unknown, seen = new Set<unknown>(), depth = 0): unknown => {
     if (typeof error === 'string') return text(error);
@@ -97,11 +100,13 @@ export function maskThrownErrors(configured: readonly (DetectorName | Detector)[
 
   /** Masking is synchronous: the secrets of one request are in place for exactly one call. */
   const withSecrets = <T>(given: readonly string[], fn: () => T): T => {
-    secrets = given;
+    // Shorter plaintexts (a flag, a small number) would mask ordinary text: skipped, not refused.
+    const long = given.filter((s) => s.length >= MIN_SECRET_LENGTH);
+    secrets = long.length === 0 ? undefined : secretsDetector(long, 'the plaintexts');
     try {
       return fn();
     } finally {
-      secrets = [];
+      secrets = undefined;
     }
   };
 
@@ -144,19 +149,6 @@ function overwrite(target: object, key: string, value: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-/** Shortest value masked by its content: shorter ones (`1`, `no`) would mask unrelated text. */
-const MIN_SECRET_LENGTH = 4;
-
-/** Replaces every occurrence of each secret, longest first, with the mask. */
-function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= MIN_SECRET_LENGTH && out.includes(secret))
-      out = out.split(secret).join(DEFAULT_MASK);
-  }
-  return out;
 }
 
 /** The strings a decrypted value shows in text: its string and number leaves, longest first. */

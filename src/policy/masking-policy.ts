@@ -1,0 +1,139 @@
+/**
+ * One masking policy for every surface (SPEC §11): what is sensitive is declared once and compiled once,
+ * and `erase`, the middleware, the log formatter, the input-output logger and the batch middleware take
+ * it (or the same options object) with one meaning. Each surface only adapts its input — a response, a
+ * log entry, a record — to the policy.
+ *
+ * What a policy does, in this order:
+ *
+ * 1. `fields` and `maskingRules` (with the top-level rule) replace what their expressions select; rules
+ *    see the original values (`hmac` of an e-mail, `keep: { last: 4 }` of a card).
+ * 2. `allow`, when given, masks every leaf it does not allow.
+ * 3. `keys` mask the values of matching members whole, at any depth.
+ * 4. `secrets` and `detectors` mask what they find in every string still readable, and in key names.
+ *
+ * @module
+ */
+
+import type { Detector } from '../detectors/detector.js';
+import { resolveDetectors } from '../detectors/index.js';
+import { compileEraser, type EraseOptions, type Eraser } from '../erase/eraser.js';
+import { RULE_KEYS } from '../erase/rule.js';
+import { DataMaskingUnsupportedTypeError } from '../errors.js';
+import { type CompiledSelector, compileSelector } from '../selector/selector.js';
+import { KeyMatcher } from './key-matcher.js';
+import { secretsDetector } from './secret-matcher.js';
+
+/** The options of a masking policy: the options of `erase` (fields, rules, keys, allow, secrets, detectors). */
+export type PolicyOptions = EraseOptions;
+
+/** Every option a policy takes: anything else is refused (SPEC §4.6), by the surfaces that add their own. */
+export const POLICY_OPTION_KEYS: readonly string[] = [
+  ...RULE_KEYS,
+  'fields',
+  'maskingRules',
+  'detectors',
+  'keys',
+  'caseSensitiveKeys',
+  'allow',
+  'secrets',
+];
+
+/** What the log surface needs apart: it walks entries its own way (errors, Maps, stacks). */
+interface LogParts {
+  readonly keys: KeyMatcher;
+  /** Secrets first, then detectors. */
+  readonly detectors: readonly Detector[];
+  /** Fields, rules and the allow-list, without keys, detectors or secrets; `undefined` when none. */
+  readonly paths: Eraser | undefined;
+}
+
+/**
+ * A compiled masking policy. Build it with {@link definePolicy}; every surface accepts it where it
+ * accepts erase options.
+ */
+export class MaskingPolicy {
+  /** The options, as given (copied, frozen). */
+  public readonly options: Readonly<PolicyOptions>;
+  readonly #erase: Eraser;
+  readonly #selectors = new Map<string, CompiledSelector>();
+  #log: LogParts | undefined;
+
+  /** @throws {DataMaskingUnsupportedTypeError} or `DataMaskingInvalidSelectorError` for bad options. */
+  public constructor(options: PolicyOptions) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new DataMaskingUnsupportedTypeError('a masking policy takes an options object');
+    }
+    this.options = Object.freeze({ ...options });
+    // Responses, log entries and records vary: an expression that selects nothing is skipped.
+    this.#erase = compileEraser(this.options, {
+      throwOnMissingField: false,
+      compile: (e) => this.#compile(e),
+    });
+  }
+
+  /** `data` masked by the whole policy; the input is never mutated. */
+  public erase<T>(data: T): T {
+    return this.#erase(data);
+  }
+
+  /** @internal The parts the log surface applies in its own walk. */
+  public get logParts(): LogParts {
+    if (this.#log === undefined) {
+      const { keys, caseSensitiveKeys, detectors, secrets, fields, maskingRules, allow, ...rule } =
+        this.options;
+      const hasPaths =
+        (fields?.length ?? 0) > 0 || Object.keys(maskingRules ?? {}).length > 0 || allow !== undefined;
+      this.#log = {
+        keys: new KeyMatcher(keys, caseSensitiveKeys === true),
+        detectors: [
+          ...(secrets === undefined ? [] : [secretsDetector(secrets)]),
+          ...(detectors === undefined ? [] : resolveDetectors(detectors)),
+        ],
+        paths: hasPaths
+          ? compileEraser(
+              { ...rule, fields: fields ?? [], maskingRules, allow, caseSensitiveKeys },
+              { throwOnMissingField: false, compile: (e) => this.#compile(e) },
+            )
+          : undefined,
+      };
+    }
+    return this.#log;
+  }
+
+  #compile(expression: string): CompiledSelector {
+    let selector = this.#selectors.get(expression);
+    if (selector === undefined) {
+      selector = compileSelector(expression);
+      this.#selectors.set(expression, selector);
+    }
+    return selector;
+  }
+}
+
+/**
+ * Compiles a masking policy once. Pass it wherever erase options are taken: `masker.erase(data, policy)`,
+ * `dataMasking({ erase: policy })`, `new MaskingLogFormatter(policy)`, `createMaskingLogger(policy)`,
+ * `batchMasking({ erase: policy })`.
+ *
+ * @example
+ * ```ts
+ * const policy = definePolicy({
+ *   keys: ['password', 'authorization', 'x-api-key'],
+ *   fields: ['$..card'],
+ *   keep: { last: 4 },
+ *   detectors: ['email'],
+ * });
+ * ```
+ * @throws {DataMaskingUnsupportedTypeError} or `DataMaskingInvalidSelectorError` for bad options.
+ */
+export function definePolicy(options: PolicyOptions): MaskingPolicy {
+  return new MaskingPolicy(options);
+}
+
+/** The options of a policy, or the options themselves. */
+export function policyOptions<T extends PolicyOptions | undefined>(
+  given: MaskingPolicy | T,
+): PolicyOptions | T {
+  return given instanceof MaskingPolicy ? given.options : given;
+}
