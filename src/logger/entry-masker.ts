@@ -94,11 +94,14 @@ export class EntryMasker {
   readonly #erase: Eraser | undefined;
   readonly #keys: KeyMatcher;
   readonly #detectors: readonly Detector[];
+  readonly #rulesSeeValues: boolean;
 
   /** @param policy What to mask: a policy, or its options (compiled here). */
   public constructor(policy: MaskingPolicy | LogMaskingOptions = {}) {
-    const { keys, detectors, paths } = (policy instanceof MaskingPolicy ? policy : definePolicy(policy))
-      .logParts;
+    const { keys, detectors, paths, rulesSeeValues } = (
+      policy instanceof MaskingPolicy ? policy : definePolicy(policy)
+    ).logParts;
+    this.#rulesSeeValues = rulesSeeValues;
     this.#keys = keys;
     this.#detectors = detectors;
     // Log entries vary: a field absent from one entry is not an error. The eraser reaches into JSON
@@ -128,8 +131,9 @@ export class EntryMasker {
       detect,
     });
     // Field rules see values before detectors and secrets do (a rule keeping the last 4 of a card must
-    // see the card): with both, detectors run in a last pass, over what the expressions left.
-    const detectLater = this.#erase !== undefined && this.#detectors.length > 0;
+    // see the card): with both, detectors run in a last pass, over what the expressions left. Masks that
+    // ignore the value come out the same either way: then one pass does both, as before.
+    const detectLater = this.#erase !== undefined && this.#detectors.length > 0 && this.#rulesSeeValues;
     const first = newPass(entry, !detectLater);
     const walked = this.#walkRecord(entry, 0, first);
     if (this.#erase === undefined) return walked;

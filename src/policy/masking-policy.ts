@@ -46,6 +46,22 @@ interface LogParts {
   readonly detectors: readonly Detector[];
   /** Fields, rules and the allow-list, without keys, detectors or secrets; `undefined` when none. */
   readonly paths: Eraser | undefined;
+  /**
+   * Whether a rule's result depends on the value it replaces (`hmac`, `keep`, `regexPattern`…): then
+   * detectors must run after the rules, not before. A mask that ignores the value (the default,
+   * `customMask`, `remove`) gives the same either way.
+   */
+  readonly rulesSeeValues: boolean;
+}
+
+/** Rule options whose result does not depend on the value replaced. */
+const VALUE_BLIND = new Set(['customMask', 'remove']);
+
+function seesValue(rule: unknown): boolean {
+  if (rule === undefined) return false;
+  if (rule === null || typeof rule !== 'object') return true; // a function
+  const r = rule as Record<string, unknown>;
+  return Object.keys(r).some((k) => r[k] !== undefined && !VALUE_BLIND.has(k));
 }
 
 /**
@@ -85,6 +101,7 @@ export class MaskingPolicy {
       const hasPaths =
         (fields?.length ?? 0) > 0 || Object.keys(maskingRules ?? {}).length > 0 || allow !== undefined;
       this.#log = {
+        rulesSeeValues: seesValue(rule) || Object.values(maskingRules ?? {}).some(seesValue),
         keys: new KeyMatcher(keys, caseSensitiveKeys === true),
         detectors: [
           ...(secrets === undefined ? [] : [secretsDetector(secrets)]),
