@@ -7,6 +7,7 @@ import { validateContext } from './crypto/context.js';
 import type { EncryptionContext, EncryptionProvider } from './crypto/encryption-provider.js';
 import { selectTargets, transformTargets } from './crypto/field-crypto.js';
 import { withKmsBudget } from './crypto/kms-budget.js';
+import type { Detector } from './detectors/detector.js';
 import { compileEraser, type EraseOptions, type Eraser } from './erase/eraser.js';
 import { parseJson } from './erase/lossless-json.js';
 import { Opener, type OpenMode } from './erase/opener.js';
@@ -145,7 +146,7 @@ export class DataMasking {
       // A policy's options are frozen: its identity is its content. Compiled with this masker's settings.
       let eraser = this.#policies.get(options);
       if (eraser === undefined) {
-        eraser = this.#compile(options.options);
+        eraser = this.#compile(options.options, options.requestSecrets);
         this.#policies.set(options, eraser);
       }
       return eraser;
@@ -280,8 +281,9 @@ export class DataMasking {
     return this.#provider;
   }
 
-  #compile(options: EraseOptions | undefined): Eraser {
+  #compile(options: EraseOptions | undefined, requestSecrets?: () => Detector | undefined): Eraser {
     return compileEraser(options, {
+      requestSecrets,
       throwOnMissingField: this.#throwOnMissingField,
       onMissing: this.#onMissing(),
       compile: (expression) => this.#selector(expression),

@@ -13,7 +13,7 @@ import type { EraseOptions } from '../erase/eraser.js';
 import { textEraserOf } from '../erase/text-eraser.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
-import type { MaskingPolicy } from '../policy/masking-policy.js';
+import { asPolicy, loadRequestSecrets, type MaskingPolicy } from '../policy/masking-policy.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
 import {
   contextOf,
@@ -117,8 +117,11 @@ export function compileFirehoseMasking<TRequest = unknown>(
     throw new DataMaskingUnsupportedTypeError("'failedRecords' must be 'Dropped' or 'ProcessingFailed'");
   }
   const masker = quietMasker(options.masker.withOptions({ throwOnMissingField: false }));
+  const policies: MaskingPolicy[] = [];
   const compileRules = (rules: TableRules<TRequest>): CompiledRules<TRequest> => {
-    const erase = rules.erase === undefined ? undefined : masker.compileErase(rules.erase);
+    const policy = rules.erase === undefined ? undefined : asPolicy(rules.erase);
+    if (policy?.options.secretsFrom !== undefined) policies.push(policy);
+    const erase = policy === undefined ? undefined : masker.compileErase(policy);
     return {
       erase,
       eraseText: erase === undefined ? undefined : textEraserOf(erase),
@@ -136,6 +139,7 @@ export function compileFirehoseMasking<TRequest = unknown>(
     if (!Array.isArray(records) || !records.every((r) => r !== null && typeof r?.recordId === 'string')) {
       throw new DataMaskingUnsupportedTypeError('every Firehose record needs a recordId');
     }
+    if (policies.length > 0) await loadRequestSecrets(policies, request);
     const out = new Array<FirehoseRecordOut>(records.length);
     const failures: string[] = [];
     let next = 0;

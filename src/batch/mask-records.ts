@@ -14,7 +14,7 @@ import type { EraseOptions } from '../erase/eraser.js';
 import { textEraserOf } from '../erase/text-eraser.js';
 import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
-import { type MaskingPolicy, policyOptions } from '../policy/masking-policy.js';
+import { asPolicy, loadRequestSecrets, type MaskingPolicy } from '../policy/masking-policy.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
 import { IMAGE_FIELDS, readImage, writeImage } from './dynamodb-images.js';
 import {
@@ -119,6 +119,7 @@ export async function maskCompiled<TEvent extends object, TRequest>(
 ): Promise<MaskedBatch<TEvent>> {
   const source = compiled.source ?? detectSource(event);
   const codec = codecFor(source);
+  if (compiled.policies.length > 0) await loadRequestSecrets(compiled.policies, request);
   const records = codec.records(event as AnyRecord);
   const results = new Array<AnyRecord | DataMaskingError>(records.length);
   const { erase } = compiled;
@@ -184,6 +185,8 @@ export interface CompiledMaskRecords<TRequest> {
   readonly looksInside: boolean;
   /** DMS tables and their stages, in the order given. */
   readonly tables: readonly { readonly pattern: RegExp; readonly stages: CompiledMaskRecords<TRequest> }[];
+  /** The erase policies with `secretsFrom`: loaded for each batch's request. */
+  readonly policies: readonly MaskingPolicy[];
 }
 
 /**
@@ -382,10 +385,12 @@ export function compileMaskRecords<TRequest>(
   }
   // Records vary: a record without an encrypted field is not an error (as in the middleware).
   const quiet = quietMasker(masker.withOptions({ throwOnMissingField: false }));
+  const policies: MaskingPolicy[] = [];
   const stages = (rules: RecordTableRules<TRequest>): CompiledMaskRecords<TRequest> => {
-    const { erase } = rules;
-    const eraser = erase === undefined ? undefined : quiet.compileErase(erase);
-    const eraseOptions = policyOptions(erase);
+    const policy = rules.erase === undefined ? undefined : asPolicy(rules.erase);
+    if (policy?.options.secretsFrom !== undefined) policies.push(policy);
+    const eraser = policy === undefined ? undefined : quiet.compileErase(policy);
+    const eraseOptions = policy?.options;
     const expressions =
       eraseOptions !== undefined &&
       (eraseOptions.fields !== undefined ||
@@ -400,6 +405,7 @@ export function compileMaskRecords<TRequest>(
       encrypt: rules.encrypt,
       looksInside: rules.decrypt !== undefined || rules.encrypt !== undefined || expressions,
       tables: [],
+      policies,
     };
   };
   const tables = Object.entries(options.tables ?? {}).map(([key, rules]) => {

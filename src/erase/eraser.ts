@@ -58,6 +58,13 @@ export type EraseOptions = MaskingRule & {
    * wherever they appear, as a whole string or inside one, and in key names.
    */
   secrets?: readonly string[];
+  /**
+   * Secrets known only at run time (what Middy's `ssm` or `secrets-manager` middleware put in the
+   * context, Powertools Parameters): called by the middleware and the batch middleware at the start of
+   * each request with the Middy request; what it returns is masked like `secrets` (in responses, thrown
+   * errors and, through a shared policy, log lines) until the next request replaces it.
+   */
+  secretsFrom?: (request: never) => readonly string[] | Promise<readonly string[]>;
 };
 
 /** How a compiled eraser treats expressions that select nothing. */
@@ -70,6 +77,8 @@ export interface EraserSettings {
   compile: (expression: string) => CompiledSelector;
   /** @internal Tests turn the static fast path off to check it against the general evaluator. */
   fastPath?: boolean;
+  /** @internal The secrets of the current request (a policy's `secretsFrom`), read on each call. */
+  requestSecrets?: () => Detector | undefined;
 }
 
 interface Target {
@@ -91,8 +100,21 @@ type EraseFn = (data: unknown) => unknown;
  * not when data arrives.
  */
 export function compileEraser(options: EraseOptions | undefined, settings: EraserSettings): Eraser {
-  const { fields, maskingRules, detectors, keys, caseSensitiveKeys, allow, secrets, ...topLevel } =
-    (options ?? {}) as EraseOptions & Record<string, unknown>;
+  const {
+    fields,
+    maskingRules,
+    detectors,
+    keys,
+    caseSensitiveKeys,
+    allow,
+    secrets,
+    secretsFrom,
+    ...topLevel
+  } = (options ?? {}) as EraseOptions & Record<string, unknown>;
+  if (secretsFrom !== undefined && typeof secretsFrom !== 'function') {
+    throw new DataMaskingUnsupportedTypeError("'secretsFrom' must be a function of the request");
+  }
+  const { requestSecrets } = settings;
   if (fields !== undefined && !Array.isArray(fields)) {
     throw new DataMaskingUnsupportedTypeError("'fields' must be an array of field expressions");
   }
@@ -110,7 +132,14 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
     ...(detectors === undefined ? [] : resolveDetectors(detectors)),
   ];
   /** Keys, allow-list or detectors: the whole payload is walked, JSON strings opened everywhere. */
-  const whole = found.length > 0 || !keyMatcher.empty || allowed !== undefined;
+  const whole =
+    found.length > 0 || !keyMatcher.empty || allowed !== undefined || requestSecrets !== undefined;
+  /** Secrets of the request first, then the configured ones and detectors. */
+  const redactText = (text: string): string => {
+    const current = requestSecrets?.();
+    const out = current === undefined ? text : current.redact(text, DEFAULT_MASK);
+    return found.length === 0 ? out : redactString(out, found, DEFAULT_MASK);
+  };
 
   const targets: Target[] = [];
   // Rules claim their nodes first, so they win over the top-level rule (as in Powertools).
@@ -130,11 +159,11 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
     return typed((data) => (data === null || data === undefined ? data : topRule.apply(data, () => '$')));
   }
 
-  const redact =
-    found.length === 0
-      ? undefined
-      : (leaf: unknown) => (typeof leaf === 'string' ? redactString(leaf, found, DEFAULT_MASK) : leaf);
-  const redactKey = found.length === 0 ? undefined : (key: string) => redactString(key, found, DEFAULT_MASK);
+  const scansText = found.length > 0 || requestSecrets !== undefined;
+  const redact = scansText
+    ? (leaf: unknown) => (typeof leaf === 'string' ? redactText(leaf) : leaf)
+    : undefined;
+  const redactKey = scansText ? redactText : undefined;
   const { throwOnMissingField, onMissing } = settings;
   /** An expression selected nothing: thrown or told, unless it only met empty lists (not missing). */
   const reportMissing = (selector: CompiledSelector, data: unknown): void => {
@@ -197,7 +226,7 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
     everywhere: whole,
   });
   const walk: WholeWalk = {
-    redact: found.length === 0 ? undefined : (text) => redactString(text, found, DEFAULT_MASK),
+    redact: scansText ? redactText : undefined,
     secretKey: keyMatcher.empty ? undefined : (key) => keyMatcher.matches(key),
     allowKey: allowed === undefined || allowed.keys.empty ? undefined : (key) => allowed.keys.matches(key),
   };

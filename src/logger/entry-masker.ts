@@ -95,13 +95,16 @@ export class EntryMasker {
   readonly #keys: KeyMatcher;
   readonly #detectors: readonly Detector[];
   readonly #rulesSeeValues: boolean;
+  /** The current request's secrets (a policy's `secretsFrom`), read for every entry. */
+  readonly #requestSecrets: (() => Detector | undefined) | undefined;
 
   /** @param policy What to mask: a policy, or its options (compiled here). */
   public constructor(policy: MaskingPolicy | LogMaskingOptions = {}) {
-    const { keys, detectors, paths, rulesSeeValues } = (
+    const { keys, detectors, paths, rulesSeeValues, requestSecrets } = (
       policy instanceof MaskingPolicy ? policy : definePolicy(policy)
     ).logParts;
     this.#rulesSeeValues = rulesSeeValues;
+    this.#requestSecrets = requestSecrets;
     this.#keys = keys;
     this.#detectors = detectors;
     // Log entries vary: a field absent from one entry is not an error. The eraser reaches into JSON
@@ -112,7 +115,9 @@ export class EntryMasker {
 
   /** Whether strings are looked into at all in a pass (by key names, or detectors and secrets). */
   #scans(pass: Pass): boolean {
-    return !this.#keys.empty || (pass.detect && this.#detectors.length > 0);
+    return (
+      !this.#keys.empty || (pass.detect && (this.#detectors.length > 0 || this.#requestSecrets !== undefined))
+    );
   }
 
   /**
@@ -133,7 +138,8 @@ export class EntryMasker {
     // Field rules see values before detectors and secrets do (a rule keeping the last 4 of a card must
     // see the card): with both, detectors run in a last pass, over what the expressions left. Masks that
     // ignore the value come out the same either way: then one pass does both, as before.
-    const detectLater = this.#erase !== undefined && this.#detectors.length > 0 && this.#rulesSeeValues;
+    const detects = this.#detectors.length > 0 || this.#requestSecrets !== undefined;
+    const detectLater = this.#erase !== undefined && detects && this.#rulesSeeValues;
     const first = newPass(entry, !detectLater);
     const walked = this.#walkRecord(entry, 0, first);
     if (this.#erase === undefined) return walked;
@@ -149,10 +155,12 @@ export class EntryMasker {
   #maskKey(key: string, depth: number, pass: Pass): string {
     // Key names are renamed by detectors only: before them, a key is printed as it is.
     if (!pass.detect || !this.#scans(pass)) return key;
-    const known = this.#keyMasks.get(key);
+    // Request secrets change from one request to the next: a name masked without them is not kept.
+    const cacheable = this.#requestSecrets === undefined;
+    const known = cacheable ? this.#keyMasks.get(key) : undefined;
     if (known !== undefined) return known;
     const masked = this.#maskString(key, depth, pass);
-    if (jsonStart(key) < 0) {
+    if (cacheable && jsonStart(key) < 0) {
       if (this.#keyMasks.size >= KEY_CACHE_SIZE) this.#keyMasks.clear();
       this.#keyMasks.set(key, masked);
     }
@@ -174,9 +182,10 @@ export class EntryMasker {
   }
 
   #redact(text: string, pass: Pass): string {
-    return !pass.detect || this.#detectors.length === 0
-      ? text
-      : redactString(text, this.#detectors, DEFAULT_MASK);
+    if (!pass.detect) return text;
+    const current = this.#requestSecrets?.();
+    const out = current === undefined ? text : current.redact(text, DEFAULT_MASK);
+    return this.#detectors.length === 0 ? out : redactString(out, this.#detectors, DEFAULT_MASK);
   }
 
   /** JSON text masked inside, then framed as it came (BOM, whitespace); each text opened once per entry. */

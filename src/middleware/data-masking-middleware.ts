@@ -11,10 +11,10 @@ import type { EncryptionContext } from '../crypto/encryption-provider.js';
 import { DataMasking, quietMasker } from '../data-masking.js';
 import type { EraseOptions, Eraser } from '../erase/eraser.js';
 import { Opener } from '../erase/opener.js';
-import { DataMaskingUnsupportedTypeError } from '../errors.js';
+import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { loggerMasks } from '../logger/brand.js';
 import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
-import { MaskingPolicy, policyOptions } from '../policy/masking-policy.js';
+import { asPolicy, type MaskingPolicy } from '../policy/masking-policy.js';
 import { secretsDetector } from '../policy/secret-matcher.js';
 import { type CompiledSelector, compileSelector } from '../selector/selector.js';
 import { guardEarlyResponses } from './early-response.js';
@@ -157,11 +157,10 @@ function compileDataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   const encrypt =
     options.encrypt === undefined ? undefined : compileCrypto(masker, options.encrypt, 'encrypt');
   // Compiled now, at cold start; the options object is not read again (a snapshot, SPEC §4.6).
-  const eraseOptions = policyOptions(options.erase);
-  const eraser: Eraser | undefined =
-    options.erase === undefined
-      ? undefined
-      : masker.compileErase(options.erase instanceof MaskingPolicy ? options.erase : { ...options.erase });
+  // Options become a policy here, at cold start (a snapshot, SPEC §4.6): one place holds `secretsFrom`'s values.
+  const policy = options.erase === undefined ? undefined : asPolicy(options.erase);
+  const eraseOptions = policy?.options;
+  const eraser: Eraser | undefined = policy === undefined ? undefined : masker.compileErase(policy);
   // For a bare result (sent as the body), the expressions that start at `body`, applied to `{ body }`.
   const bodyEraser = bodyOnlyEraser(masker, eraseOptions);
   const bodyEncrypt =
@@ -216,8 +215,25 @@ function compileDataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
   };
 
   const dataMaskingMiddlewareBefore = async (request: Request): Promise<void> => {
-    // Before any other onError sees a thrown error, its message, stack and cause are masked.
-    maskError.guard(request, () => decrypted.get(request) ?? []);
+    // Before any other onError sees a thrown error, its message, stack and cause are masked: with what
+    // was decrypted, and the secrets of this request.
+    maskError.guard(request, () => [
+      ...(decrypted.get(request) ?? []),
+      ...(policy?.requestSecretValues ?? []),
+    ]);
+    if (policy !== undefined) {
+      try {
+        await policy.loadRequestSecrets(request);
+      } catch (error) {
+        // No secrets, no masking: the request fails closed, without quoting what secretsFrom gave.
+        logFailure(`dataMasking: secretsFrom failed (${describeFailure(error)})`);
+        throw asHttpError(
+          error instanceof DataMaskingError
+            ? error
+            : new DataMaskingUnsupportedTypeError('secretsFrom could not give the secrets of this request'),
+        );
+      }
+    }
     if (masksResponses) {
       guardEarlyResponses(
         request,

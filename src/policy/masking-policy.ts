@@ -37,6 +37,7 @@ export const POLICY_OPTION_KEYS: readonly string[] = [
   'caseSensitiveKeys',
   'allow',
   'secrets',
+  'secretsFrom',
 ];
 
 /** What the log surface needs apart: it walks entries its own way (errors, Maps, stacks). */
@@ -44,6 +45,8 @@ interface LogParts {
   readonly keys: KeyMatcher;
   /** Secrets first, then detectors. */
   readonly detectors: readonly Detector[];
+  /** The current request's secrets (`secretsFrom`), when the policy has it. */
+  readonly requestSecrets: (() => Detector | undefined) | undefined;
   /** Fields, rules and the allow-list, without keys, detectors or secrets; `undefined` when none. */
   readonly paths: Eraser | undefined;
   /**
@@ -72,6 +75,9 @@ export class MaskingPolicy {
   /** The options, as given (copied, frozen). */
   public readonly options: Readonly<PolicyOptions>;
   readonly #erase: Eraser;
+  /** The current request's secrets (`secretsFrom`), as given and as a detector. */
+  #requestSecretValues: readonly string[] = [];
+  #requestSecrets: Detector | undefined;
   readonly #selectors = new Map<string, CompiledSelector>();
   #log: LogParts | undefined;
 
@@ -85,7 +91,43 @@ export class MaskingPolicy {
     this.#erase = compileEraser(this.options, {
       throwOnMissingField: false,
       compile: (e) => this.#compile(e),
+      requestSecrets: this.requestSecrets,
     });
+  }
+
+  /**
+   * @internal Reads the current secrets for the eraser: set when the policy has `secretsFrom`, else
+   * `undefined` (then erasers do not look).
+   */
+  public get requestSecrets(): (() => Detector | undefined) | undefined {
+    return this.options.secretsFrom === undefined ? undefined : () => this.#requestSecrets;
+  }
+
+  /** @internal The current request's secrets as given (masked in thrown errors too). */
+  public get requestSecretValues(): readonly string[] {
+    return this.#requestSecretValues;
+  }
+
+  /**
+   * @internal Calls `secretsFrom` for a request (the middleware does, in `before`); the values replace
+   * the previous request's. The automaton is rebuilt only when they changed.
+   *
+   * @throws {DataMaskingUnsupportedTypeError} when it does not give an array of strings of at least 4
+   * characters (the message never quotes one); whatever `secretsFrom` itself throws.
+   */
+  public async loadRequestSecrets(request: unknown): Promise<void> {
+    const from = this.options.secretsFrom as
+      | ((request: unknown) => readonly string[] | Promise<readonly string[]>)
+      | undefined;
+    if (from === undefined) return;
+    const values = await from(request);
+    const previous = this.#requestSecretValues;
+    const same =
+      Array.isArray(values) && values.length === previous.length && values.every((v, i) => v === previous[i]);
+    if (same) return;
+    const detector = secretsDetector(values, 'the values secretsFrom gave');
+    this.#requestSecretValues = [...values];
+    this.#requestSecrets = values.length === 0 ? undefined : detector;
   }
 
   /** `data` masked by the whole policy; the input is never mutated. */
@@ -96,8 +138,17 @@ export class MaskingPolicy {
   /** @internal The parts the log surface applies in its own walk. */
   public get logParts(): LogParts {
     if (this.#log === undefined) {
-      const { keys, caseSensitiveKeys, detectors, secrets, fields, maskingRules, allow, ...rule } =
-        this.options;
+      const {
+        keys,
+        caseSensitiveKeys,
+        detectors,
+        secrets,
+        secretsFrom: _from,
+        fields,
+        maskingRules,
+        allow,
+        ...rule
+      } = this.options;
       const hasPaths =
         (fields?.length ?? 0) > 0 || Object.keys(maskingRules ?? {}).length > 0 || allow !== undefined;
       this.#log = {
@@ -107,6 +158,7 @@ export class MaskingPolicy {
           ...(secrets === undefined ? [] : [secretsDetector(secrets)]),
           ...(detectors === undefined ? [] : resolveDetectors(detectors)),
         ],
+        requestSecrets: this.requestSecrets,
         paths: hasPaths
           ? compileEraser(
               { ...rule, fields: fields ?? [], maskingRules, allow, caseSensitiveKeys },
@@ -146,6 +198,19 @@ export class MaskingPolicy {
  */
 export function definePolicy(options: PolicyOptions): MaskingPolicy {
   return new MaskingPolicy(options);
+}
+
+/** A policy as it is, options compiled into one (a snapshot of them, SPEC §4.6). */
+export function asPolicy(given: MaskingPolicy | PolicyOptions): MaskingPolicy {
+  return given instanceof MaskingPolicy ? given : new MaskingPolicy({ ...given });
+}
+
+/** Loads the current request's `secretsFrom` values into each policy that has it. */
+export async function loadRequestSecrets(
+  policies: readonly MaskingPolicy[],
+  request: unknown,
+): Promise<void> {
+  await Promise.all(policies.map((policy) => policy.loadRequestSecrets(request)));
 }
 
 /** The options of a policy, or the options themselves. */
