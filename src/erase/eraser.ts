@@ -15,6 +15,7 @@ import { DEFAULT_MASK } from './constants.js';
 import { CowWriter } from './cow-writer.js';
 import { mapLeaves } from './map-leaves.js';
 import { Opener } from './opener.js';
+import { redactLeaf } from './redact-leaf.js';
 import { type CompiledRule, compileRule, DEFAULT_RULE, type FieldRule, type MaskingRule } from './rule.js';
 import {
   buildPlanTree,
@@ -160,9 +161,7 @@ export function compileEraser(options: EraseOptions | undefined, settings: Erase
   }
 
   const scansText = found.length > 0 || requestSecrets !== undefined;
-  const redact = scansText
-    ? (leaf: unknown) => (typeof leaf === 'string' ? redactText(leaf) : leaf)
-    : undefined;
+  const redact = scansText ? (leaf: unknown) => redactLeaf(leaf, redactText) : undefined;
   const redactKey = scansText ? redactText : undefined;
   const { throwOnMissingField, onMissing } = settings;
   /** An expression selected nothing: thrown or told, unless it only met empty lists (not missing). */

@@ -16,6 +16,7 @@ import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { isPlainObject } from '../selector/values.js';
 import { DEFAULT_MASK } from './constants.js';
 import { CIRCULAR, MAX_WALK_DEPTH, putMember, renameKeys, shallowCopy } from './map-leaves.js';
+import { redactLeaf } from './redact-leaf.js';
 
 /** The nodes `allow` expressions selected: a trie of their keys; `ALLOWED` where all below is allowed. */
 export interface AllowNode {
@@ -68,7 +69,7 @@ export function wholeWalk(value: unknown, walk: WholeWalk, allowed: AllowNode | 
 
 function leaf(value: unknown, walk: WholeWalk, allowed: AllowNode | undefined): unknown {
   if (allowed !== undefined && !allowed.all) return DEFAULT_MASK;
-  return typeof value === 'string' && walk.redact !== undefined ? walk.redact(value) : value;
+  return walk.redact === undefined ? value : redactLeaf(value, walk.redact);
 }
 
 function visit(

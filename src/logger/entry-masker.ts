@@ -9,6 +9,7 @@ import { type Detector, redactString } from '../detectors/index.js';
 import { DEFAULT_MASK } from '../erase/constants.js';
 import type { Eraser } from '../erase/eraser.js';
 import { setMember } from '../erase/map-leaves.js';
+import { redactLeaf } from '../erase/redact-leaf.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import type { KeyMatcher } from '../policy/key-matcher.js';
 import { definePolicy, MaskingPolicy, type PolicyOptions } from '../policy/masking-policy.js';
@@ -254,7 +255,12 @@ export class EntryMasker {
   #walk(value: unknown, depth: number, pass: Pass): unknown {
     if (typeof value === 'string') return this.#maskString(value, depth, pass);
     if (typeof value === 'bigint') return this.#maskString(value.toString(), depth, pass);
-    if (value === null || typeof value !== 'object' || isRawJson(value)) return value;
+    // A card or a phone number logged as a number is still one: its text is scanned, and printed masked.
+    if (typeof value === 'number' || isRawJson(value)) {
+      const scans = pass.detect && (this.#detectors.length > 0 || this.#requestSecrets !== undefined);
+      return scans ? redactLeaf(value, (text) => this.#redact(text, pass)) : value;
+    }
+    if (value === null || typeof value !== 'object') return value;
     const { ancestors } = pass;
     if (ancestors.includes(value)) return CIRCULAR;
     if (depth > MAX_DEPTH)

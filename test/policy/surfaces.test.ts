@@ -135,3 +135,12 @@ describe('policies are checked once, at definition', () => {
     expect(() => new MaskingLogFormatter({ policy })).not.toThrow();
   });
 });
+
+describe('numbers are scanned too', () => {
+  test('a card stored as a JSON number is masked by the creditCard detector on every surface', async () => {
+    const policy = definePolicy({ detectors: ['creditCard'] });
+    const doc = { card: 4111111111111111, amount: 42, id: 1234567890123456 };
+    const want = { card: '*****', amount: 42, id: 1234567890123456 };
+    for (const name of Object.keys(surfaces)) expect(await surfaces[name](policy, doc)).toEqual(want);
+  });
+});
