@@ -12,6 +12,7 @@
  * @module
  */
 import { hash, randomBytes } from 'node:crypto';
+import { POLICY_OPTION_KEYS } from '../policy/option-keys.js';
 import type { EraseOptions } from './eraser.js';
 import { RULE_KEYS } from './rule.js';
 
@@ -35,16 +36,7 @@ function idOf(value: object): string {
 const SALT = randomBytes(32).toString('hex');
 
 /** The keys an options object may have: anything else is not keyed (the compiler reports it). */
-const OPTION_KEYS: ReadonlySet<string> = new Set([
-  ...RULE_KEYS,
-  'fields',
-  'maskingRules',
-  'detectors',
-  'keys',
-  'caseSensitiveKeys',
-  'allow',
-  'secrets',
-]);
+const OPTION_KEYS: ReadonlySet<string> = new Set(POLICY_OPTION_KEYS.filter((k) => k !== 'secretsFrom'));
 
 /** Thrown inside the encoder when a value cannot be keyed safely; never escapes this module. */
 const UNKEYABLE: unique symbol = Symbol('unkeyable');

@@ -18,7 +18,6 @@
 import type { Detector } from '../detectors/detector.js';
 import { resolveDetectors } from '../detectors/index.js';
 import { compileEraser, type EraseOptions, type Eraser } from '../erase/eraser.js';
-import { RULE_KEYS } from '../erase/rule.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { type CompiledSelector, compileSelector } from '../selector/selector.js';
 import { KeyMatcher } from './key-matcher.js';
@@ -27,18 +26,7 @@ import { secretsDetector } from './secret-matcher.js';
 /** The options of a masking policy: the options of `erase` (fields, rules, keys, allow, secrets, detectors). */
 export type PolicyOptions = EraseOptions;
 
-/** Every option a policy takes: anything else is refused (SPEC §4.6), by the surfaces that add their own. */
-export const POLICY_OPTION_KEYS: readonly string[] = [
-  ...RULE_KEYS,
-  'fields',
-  'maskingRules',
-  'detectors',
-  'keys',
-  'caseSensitiveKeys',
-  'allow',
-  'secrets',
-  'secretsFrom',
-];
+export { POLICY_OPTION_KEYS } from './option-keys.js';
 
 /** What the log surface needs apart: it walks entries its own way (errors, Maps, stacks). */
 interface LogParts {
