@@ -237,6 +237,7 @@ try {
     ];
     install(stack.map((name) => `${name}@${devDependencies[name]}`));
     copyFileSync(join(clone, 'scripts', 'tarball-stack.mjs'), join(consumer, 'stack.mjs'));
+    copyFileSync(join(clone, 'scripts', 'tarball-support.mjs'), join(consumer, 'tarball-support.mjs'));
     const said = run(process.execPath, ['stack.mjs'], consumer).trim().split('\n').pop();
     step(said ?? 'ran the recommended stack');
   }

@@ -8,33 +8,14 @@ import { DataMasking } from 'middy-data-masking';
 import { batchMasking, decryptingRecordHandler } from 'middy-data-masking/batch';
 import { AWSEncryptionSDKProvider } from 'middy-data-masking/providers/kms';
 import { createKmsMock } from 'middy-data-masking/testing';
+import { captureOutput, checker, context } from './tarball-support.mjs';
 
 const CARD = '4111 1111 1111 1111';
 const EMAIL = 'jane.doe@example.com';
 const kms = createKmsMock();
 const masker = new DataMasking({ provider: new AWSEncryptionSDKProvider({ keys: kms.keys }) });
-const context = {
-  functionName: 'consumer',
-  awsRequestId: 'r-1',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:consumer',
-  memoryLimitInMB: '128',
-  getRemainingTimeInMillis: () => 30000,
-};
-
-let printed = '';
-for (const stream of [process.stdout, process.stderr]) {
-  const original = stream.write.bind(stream);
-  stream.write = (chunk, ...rest) => {
-    printed += String(chunk);
-    return original(chunk, ...rest);
-  };
-}
-const expect = (ok, what) => {
-  if (!ok) {
-    console.error(`tarball batch stack: ${what}`);
-    process.exit(1);
-  }
-};
+const printed = captureOutput();
+const expect = checker('tarball batch stack');
 const sameSet = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
 
 // SQS, as Lambda delivers it; the producer put the tenant in a message attribute.
@@ -208,7 +189,7 @@ expect(
 
 const outputs = JSON.stringify([sqsOut, powertools, streamOut, transformed]);
 expect(!outputs.includes(CARD) && !outputs.includes(EMAIL), 'a response carries a card or an email');
-expect(!printed.includes(CARD) && !printed.includes(EMAIL), 'PII reached stdout or stderr');
+expect(!printed.text.includes(CARD) && !printed.text.includes(EMAIL), 'PII reached stdout or stderr');
 kms.restore();
 console.log(
   'tarball batch stack: SQS in Middy and in BatchProcessor, DynamoDB Streams and Firehose masked, refused records reported',

@@ -11,6 +11,7 @@ import { MaskingLogFormatter } from 'middy-data-masking/logger';
 import { dataMasking } from 'middy-data-masking/middleware';
 import { AWSEncryptionSDKProvider } from 'middy-data-masking/providers/kms';
 import { createKmsMock } from 'middy-data-masking/testing';
+import { captureOutput, checker, context } from './tarball-support.mjs';
 
 const EMAIL = 'jane.doe@example.com';
 const CARD = '4111 1111 1111 1111';
@@ -60,30 +61,8 @@ const event = (tenant, body) => ({
   },
   body: JSON.stringify(body),
 });
-const context = {
-  functionName: 'consumer',
-  awsRequestId: 'r-1',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:consumer',
-  memoryLimitInMB: '128',
-  getRemainingTimeInMillis: () => 30000,
-};
-
-let printed = '';
-const write = (stream) => {
-  const original = stream.write.bind(stream);
-  stream.write = (chunk, ...rest) => {
-    printed += String(chunk);
-    return original(chunk, ...rest);
-  };
-};
-write(process.stdout);
-write(process.stderr);
-const expect = (ok, what) => {
-  if (!ok) {
-    console.error(`tarball stack: ${what}`);
-    process.exit(1);
-  }
-};
+const printed = captureOutput();
+const expect = checker('tarball stack');
 
 const card = await masker.encrypt(CARD, { context: { tenant_id: 'acme' } });
 const ok = await handler(event('acme', { card }), context);
@@ -98,7 +77,7 @@ const other = await handler(event('mallory', { card }), context);
 expect(other.statusCode === 403, `another tenant's request answered ${other.statusCode}, not 403`);
 const failed = await handler(event('acme', { card, fail: true }), context);
 expect(failed.statusCode === 500, `a thrown error answered ${failed.statusCode}`);
-expect(!printed.includes(EMAIL) && !printed.includes(CARD), 'PII reached stdout or stderr');
+expect(!printed.text.includes(EMAIL) && !printed.text.includes(CARD), 'PII reached stdout or stderr');
 kms.restore();
 console.log(
   'tarball stack: 200 masked and encrypted, 403 for another tenant, a thrown error logged without PII',
