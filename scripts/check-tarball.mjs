@@ -46,6 +46,8 @@ const KNOWN = {
     'compileSelector',
     'selectPaths',
     'detectors',
+    'definePolicy',
+    'MaskingPolicy',
   ],
   './providers/kms': ['AWSEncryptionSDKProvider'],
   './middleware': ['dataMasking'],
