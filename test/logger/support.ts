@@ -38,8 +38,9 @@ export const S = {
   card: '4111 1111 1111 1111',
   amex: '378282246310005',
   ssn: '123-45-6789',
-  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  // Not the AWS documentation examples: the detectors leave those alone.
+  accessKeyId: 'AKIAZQ3DRSV5KC7TPY4H',
+  secretAccessKey: 'q7Rk2vN9xWb4LmT8pZc3YhJ6sGd1FaE5uKo0Xi/P',
   jwt: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkphbmUifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
   bearer: 'mF_9.B5f-4.1JqMopaqueAccessToken',
   // Quotes and a backslash: JSON escapes them, so a raw search alone would miss a leak.
