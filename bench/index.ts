@@ -7,6 +7,7 @@ import { run as batch } from './batch.ts';
 import { run as bundle } from './bundle.ts';
 import { run as conformance } from './conformance.ts';
 import { run as crypto } from './crypto.ts';
+import { run as detectors } from './detectors.ts';
 import { run as erase } from './erase.ts';
 import { results } from './harness.ts';
 import { run as logger } from './logger.ts';
@@ -21,6 +22,7 @@ const targets = [
   ...(await middleware()),
   ...(await batch()),
   ...(await logger()),
+  ...(await detectors()),
   ...(await bundle()),
 ];
 

@@ -20,7 +20,9 @@ export {
   type DetectorName,
   detectors,
   type PatternDetectorOptions,
+  type PhoneDetectorOptions,
   patternDetector,
+  phoneDetector,
   redactString,
   resolveDetectors,
 } from './detectors/index.js';

@@ -5,6 +5,14 @@
  * `ABIA` (STS service bearer token) and `ACCA` (context-specific credential). Ids such as `AIDA` (user) or
  * `AROA` (role) name a principal rather than grant access, and logs are more useful with them visible.
  *
+ * The placeholder ids of the AWS documentation are left alone: every id whose last seven characters are
+ * `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`, `AKIAI44QH8DHBEXAMPLE`, `ASIAIOSFODNN7EXAMPLE`, and the variants of SDK
+ * and CLI guides). A suffix, not a fixed list, because the documentation has more of them than any list
+ * would keep up with, and a suffix costs nothing real: the 16 characters after the prefix are random over
+ * an alphabet of at least 32 characters, so a real id ends in `EXAMPLE` at most once in 32^7 (3.4e10), and
+ * nobody chooses their id. Masking them would hide the placeholders that documentation, tests and sample
+ * logs print on purpose.
+ *
  * Linear: the expression has a fixed length of 20 characters, so each start position costs a bounded
  * number of steps whatever follows.
  *
@@ -13,8 +21,11 @@
 
 import { type Detector, patternDetector } from './detector.js';
 
-/** Detects AWS access key ids such as `AKIAIOSFODNN7EXAMPLE`. */
+const PLACEHOLDER = 'EXAMPLE';
+
+/** Detects AWS access key ids such as `AKIAY34FZKBOKMUTVV7A`, except documentation placeholders. */
 export const awsAccessKeyIdDetector: Detector = patternDetector({
   name: 'awsAccessKeyId',
   pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/,
+  validate: (match) => !match.endsWith(PLACEHOLDER),
 });

@@ -1,12 +1,15 @@
 /**
- * Payment card numbers: 13 to 19 digits, contiguous or grouped by single spaces or dashes, that pass the
+ * Payment card numbers: 13 to 19 digits, contiguous or grouped by single spaces, dashes or dots, that pass the
  * Luhn check and start with a major industry identifier of 2 to 6 (banking and finance; this keeps 13-digit
  * millisecond timestamps, which start with 1, from being masked one time in ten).
  *
  * Grouped numbers start with a 4-digit group followed by groups of 3 to 6 digits, all joined by the same
  * separator, which covers the printed 4-4-4-4, 4-6-5, 4-6-4 and 4-4-4-4-3 layouts without turning a list
  * of small numbers into a card. A contiguous run longer than 19 digits is never a card, nor is a number
- * glued to a letter or inside a decimal such as `0.4111111111111111`.
+ * glued to a letter or inside a decimal such as `0.4111111111111111`. Dots group a card only from a first
+ * group of exactly four digits onwards and only as the one separator (`4111.1111.1111.1111`): a price or
+ * decimal (`1234.56`, `0.4111.1111.1111.1111`) never starts one, because a first group must not follow a
+ * digit and a dot, and later groups of fewer than three digits end the number.
  *
  * Linear: candidates start only at the first digit of a digit group, and from there at most 19 digits
  * (a bounded number of groups) are read before giving up and skipping the whole group.
@@ -80,7 +83,7 @@ function cardEnd(text: string, start: number, groupEnd: number): number {
   }
   if (firstLength !== FIRST_GROUP) return -1;
   const separator = text.charCodeAt(groupEnd);
-  if (separator !== SPACE && separator !== HYPHEN) return -1;
+  if (separator !== SPACE && separator !== HYPHEN && separator !== DOT) return -1;
   let best = -1;
   let digits = FIRST_GROUP;
   let end = groupEnd;

@@ -118,22 +118,37 @@ export function scanDetector(name: string, findNext: FindNext): Detector {
 // Character classes by UTF-16 code unit. `charCodeAt` past either end gives NaN, which every test below
 // rejects, so callers can peek beyond the text without bounds checks.
 
-/** `0-9`. @internal */
-/** Character codes the scanners compare against. */
+/** A space. @internal */
 export const SPACE = 0x20;
+/** A horizontal tab. @internal */
 export const TAB = 0x09;
+/** `-`. @internal */
 export const HYPHEN = 0x2d;
+/** `.`. @internal */
 export const DOT = 0x2e;
+/** `,`. @internal */
 export const COMMA = 0x2c;
+/** `:`. @internal */
+export const COLON = 0x3a;
+/** `_`. @internal */
+export const UNDERSCORE = 0x5f;
 
+/** `0-9`. @internal */
 export const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+
+/** `0-9A-Fa-f`. @internal */
+export const isHexDigit = (code: number): boolean =>
+  isDigit(code) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
 
 /** `A-Za-z`. @internal */
 export const isAsciiLetter = (code: number): boolean =>
   (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
 
+/** `A-Za-z0-9`. @internal */
+export const isAlphanumeric = (code: number): boolean => isDigit(code) || isAsciiLetter(code);
+
 /** `A-Za-z0-9_`, what `\w` matches. @internal */
-export const isWordChar = (code: number): boolean => isDigit(code) || isAsciiLetter(code) || code === 0x5f;
+export const isWordChar = (code: number): boolean => isAlphanumeric(code) || code === UNDERSCORE;
 
 /**
  * The code unit at `index`, or NaN when `index` is before `from`, that is inside the span masked just
@@ -147,4 +162,62 @@ export const codeBefore = (text: string, index: number, from: number): number =>
 export function digitsEnd(text: string, index: number): number {
   while (isDigit(text.charCodeAt(index))) index++;
   return index;
+}
+
+/** How the body after one prefix of {@link prefixedTokenFinder} is read. @internal */
+export interface TokenBody {
+  /** Characters the body is made of; the body is the whole run of them after the prefix. */
+  readonly isChar: (code: number) => boolean;
+  /** The fewest body characters a token has. */
+  readonly min: number;
+  /**
+   * A further check on the body `text[start, end)`. It must reject every suffix of a body it rejects
+   * (as "has a digit" does), since the search skips rejected bodies whole.
+   */
+  readonly accept?: (text: string, start: number, end: number) => boolean;
+  /** Mask the body only, leaving the prefix readable. */
+  readonly keepPrefix?: boolean;
+}
+
+/**
+ * A span finder for tokens that start with a fixed prefix (`ghp_`, `sk_live_`, `AIza`): the prefix must
+ * not be glued to a preceding character of `isGlue`, and the body is the whole run of body characters
+ * after it, at least `min` long. "At least" rather than "exactly" keeps a second pass quiet: masking
+ * another value glued to a token can only shorten a run, never make a rejected run acceptable.
+ * `longestPrefix` is the length of the longest text `prefixes` can match.
+ *
+ * Linear: prefixes are found by one global search. A glued prefix costs one read. After a token rejected
+ * for its body, the search resumes near the body's end: a prefix lying wholly inside the body is glued to
+ * it or has a suffix of it for its body, which `accept` rejects too, so only a prefix that starts in the
+ * body's last `longestPrefix - 1` characters and runs past it is still to be tried. @internal
+ */
+export function prefixedTokenFinder(
+  prefixes: RegExp,
+  longestPrefix: number,
+  isGlue: (code: number) => boolean,
+  bodyOf: (prefix: string) => TokenBody,
+): FindNext {
+  // A private global copy, so the caller's expression (and its `lastIndex`) is never touched.
+  const search = new RegExp(prefixes.source, `${prefixes.flags.replace(/[gy]/g, '')}g`);
+  return (text, from) => {
+    search.lastIndex = from;
+    for (let match = search.exec(text); match !== null; match = search.exec(text)) {
+      const start = match.index;
+      if (isGlue(codeBefore(text, start - 1, from))) {
+        // A shorter prefix may start inside this one (`xoxp-` in `xoxe.xoxp-`) and not be glued; a later
+        // mask of the glue would reveal it, so it is tried now.
+        search.lastIndex = start + 1;
+        continue;
+      }
+      const bodyStart = start + match[0].length;
+      const body = bodyOf(match[0]);
+      let end = bodyStart;
+      while (body.isChar(text.charCodeAt(end))) end++;
+      if (end - bodyStart >= body.min && (body.accept === undefined || body.accept(text, bodyStart, end))) {
+        return [body.keepPrefix === true ? bodyStart : start, end];
+      }
+      search.lastIndex = Math.max(start + 1, end - longestPrefix + 1);
+    }
+    return undefined;
+  };
 }

@@ -1,15 +1,33 @@
 /**
- * E-mail addresses (`local@domain.tld`), found from each `@` outwards.
+ * E-mail addresses (`local@domain.tld`), found from each `@` outwards, and their URL-encoded form
+ * (`jane%40example.com`, `jane%2Bnews%40example.com` in a query string), found from each `%40`. Either is
+ * masked whole.
  *
- * Linear: the local part is read backwards from an `@` and the domain forwards, and neither may cross
- * another `@`, so each character is read by at most the `@` before it and the `@` after it.
+ * In the local part of a URL-encoded address, `%` followed by two hex digits is an encoded character. Only
+ * the encodings of local part characters (`%2B` for `+`, `%2E`, `%5F`, `%2D`) continue it; any other (`%3D`
+ * for `=`, `%26`, `%2F`, `%20`) ends it as the character itself would, so `q%3Djane%40example.com` masks
+ * `jane%40example.com` and not the query around it. Before a plain `@`, `%` is an ordinary local part
+ * character, as RFC 5322 allows.
+ *
+ * Linear: the local part is read backwards from an anchor and the domain forwards. The local part of an
+ * anchor stops at the anchor before it, and a domain cannot hold an anchor, so each character is read by at
+ * most the anchor before it and the anchor after it.
  *
  * @module
  */
 
-import { type Detector, DOT, HYPHEN, isAsciiLetter, isDigit, type Span, scanDetector } from './detector.js';
+import {
+  type Detector,
+  DOT,
+  HYPHEN,
+  isAsciiLetter,
+  isDigit,
+  isHexDigit,
+  type Span,
+  scanDetector,
+  UNDERSCORE,
+} from './detector.js';
 
-const UNDERSCORE = 0x5f;
 const PERCENT = 0x25;
 const PLUS = 0x2b;
 
@@ -57,17 +75,49 @@ function domainEnd(text: string, start: number): number {
   }
 }
 
+/** Whether the `%` at `index` starts the encoding of a local part character, `%2B` say. */
+function encodesLocalChar(text: string, index: number): boolean {
+  const code = Number.parseInt(text.slice(index + 1, index + 3), 16);
+  return code === PLUS || code === DOT || code === UNDERSCORE || code === HYPHEN;
+}
+
+/**
+ * Where the local part that ends at `at` starts (`at` itself when there is none), not before `limit`;
+ * `encoded` when the address is URL-encoded.
+ */
+function localStart(text: string, at: number, limit: number, encoded: boolean): number {
+  let start = at;
+  while (start > limit && isLocalChar(text.charCodeAt(start - 1))) {
+    start--;
+    if (!encoded || text.charCodeAt(start) !== PERCENT || at - start < 3 || !isEncoded(text, start)) continue;
+    // An encoded character other than a local part one ends the local part, as the character would.
+    if (!encodesLocalChar(text, start)) return start + 3;
+  }
+  return start;
+}
+
+const isEncoded = (text: string, index: number): boolean =>
+  isHexDigit(text.charCodeAt(index + 1)) && isHexDigit(text.charCodeAt(index + 2));
+
+// Safe to share: each use sets `lastIndex` first and runs synchronously.
+const ANCHOR = /@|%40/g;
+
 function findEmail(text: string, from: number): Span | undefined {
-  for (let at = text.indexOf('@', from); at !== -1; at = text.indexOf('@', at + 1)) {
-    let start = at;
-    // `from` bounds the walk so an address never reaches into the previous mask.
-    while (start > from && isLocalChar(text.charCodeAt(start - 1))) start--;
+  ANCHOR.lastIndex = from;
+  // `limit` bounds each walk back: `from` so an address never reaches into the previous mask, then the end
+  // of the previous anchor, so no character is read backwards twice.
+  let limit = from;
+  for (let match = ANCHOR.exec(text); match !== null; match = ANCHOR.exec(text)) {
+    const at = match.index;
+    const domainStart = at + match[0].length;
+    const start = localStart(text, at, limit, match[0] !== '@');
+    limit = domainStart;
     if (start === at) continue;
-    const end = domainEnd(text, at + 1);
+    const end = domainEnd(text, domainStart);
     if (end !== -1) return [start, end];
   }
   return undefined;
 }
 
-/** Detects e-mail addresses such as `jane.doe+tag@mail.example.co.uk`. */
+/** Detects e-mail addresses such as `jane.doe+tag@mail.example.co.uk`, also URL-encoded (`jane%40example.com`). */
 export const emailDetector: Detector = scanDetector('email', findEmail);

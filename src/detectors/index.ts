@@ -11,14 +11,24 @@
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { awsAccessKeyIdDetector } from './aws-access-key-id.js';
 import { awsSecretAccessKeyDetector } from './aws-secret-access-key.js';
+import { basicAuthDetector } from './basic-auth.js';
 import { bearerTokenDetector } from './bearer-token.js';
 import { creditCardDetector } from './credit-card.js';
 import type { Detector } from './detector.js';
 import { emailDetector } from './email.js';
+import { gcpApiKeyDetector } from './gcp-api-key.js';
+import { githubTokenDetector } from './github-token.js';
+import { ibanDetector } from './iban.js';
+import { ipAddressDetector } from './ip-address.js';
 import { jwtDetector } from './jwt.js';
+import { phoneNumberDetector } from './phone.js';
+import { privateKeyDetector } from './private-key.js';
+import { slackTokenDetector } from './slack-token.js';
+import { stripeKeyDetector } from './stripe-key.js';
 import { usSsnDetector } from './us-ssn.js';
 
 export { type Detector, type PatternDetectorOptions, patternDetector } from './detector.js';
+export { type PhoneDetectorOptions, phoneDetector } from './phone.js';
 
 /** Names of the built-in detectors, the keys of {@link detectors}. */
 export type DetectorName =
@@ -28,32 +38,67 @@ export type DetectorName =
   | 'awsAccessKeyId'
   | 'awsSecretAccessKey'
   | 'jwt'
-  | 'bearerToken';
+  | 'bearerToken'
+  | 'iban'
+  | 'phone'
+  | 'ipAddress'
+  | 'privateKey'
+  | 'stripeKey'
+  | 'githubToken'
+  | 'slackToken'
+  | 'gcpApiKey'
+  | 'basicAuth';
 
 /**
  * The built-in detectors by name (frozen). Their key order is the order to apply them in when using
- * several, for two reasons. A value that looks like several things at once is masked whole by the first
- * detector that claims it (`4111111111111111@example.com` by `email`, a JWT after `Bearer` by `jwt`). And
- * the number detectors come last because they look two characters beyond a number (to tell `0.4111…` from
- * a card): run before a detector that masks that neighbour, they would leave a number that a second pass
- * over the output would find. In this order, running any of them again over the output changes nothing.
+ * several, chosen so that running any of them again over the output changes nothing. Two rules make it so.
  *
- * - `email`: `local@domain.tld`.
- * - `awsAccessKeyId`: `AKIA`, `ASIA`, `ABIA` or `ACCA` and 16 upper-case letters or digits.
+ * A value that looks like several things at once is masked whole by the first detector that claims it: a
+ * private key block before the tokens inside it, `4111111111111111@example.com` by `email`, a JWT after
+ * `Bearer` or `Basic` by `jwt`, an IBAN before the card and phone detectors see its digit groups.
+ *
+ * A detector that leaves a value alone because of what is next to it (a letter glued to it, a digit joined
+ * by `.`, `,` or `-`, a number one space away) must not run before a detector that could mask that
+ * neighbour, or a second pass would find the value freed. So the detectors of secrets with a prefix come
+ * first, and the number detectors last, from the one whose neighbours matter least to the one whose
+ * neighbours matter most: `creditCard`, `usSsn`, `phone`, then `ipAddress`. Where two of them reject each
+ * other's neighbours (a card joined to an SSN by `.`), both reject, so neither can free the other.
+ *
+ * - `privateKey`: a PEM or PGP private key block, BEGIN to END line (to the end of the text without END).
+ * - `email`: `local@domain.tld`, also URL-encoded (`local%40domain.tld`).
+ * - `slackToken`: `xoxb-…` and other Slack tokens, and the secret path of `hooks.slack.com` webhook URLs.
+ * - `githubToken`: `ghp_…`, `gho_…`, `ghu_…`, `ghs_…`, `ghr_…` and `github_pat_…`.
+ * - `stripeKey`: `sk_live_…`, `rk_live_…` (and their `_test_` forms) and at least 24 letters or digits.
+ * - `gcpApiKey`: `AIza` and 35 characters of `[0-9A-Za-z_-]`.
+ * - `awsAccessKeyId`: `AKIA`, `ASIA`, `ABIA` or `ACCA` and 16 upper-case letters or digits, except the
+ *   documentation's `…EXAMPLE` ids.
  * - `awsSecretAccessKey`: a 40-character secret after a name such as `aws_secret_access_key=`.
  * - `jwt`: `eyJ…` base64url segments joined by dots.
+ * - `basicAuth`: the credentials after `Basic ` that decode to `user:password` or follow `Authorization:`.
  * - `bearerToken`: the token after `Bearer `.
- * - `creditCard`: 13 to 19 digits, contiguous or grouped by spaces or dashes, Luhn-valid.
+ * - `iban`: an IBAN of its country's length, compact or in groups of four, mod-97 valid.
+ * - `creditCard`: 13 to 19 digits, contiguous or grouped by spaces, dashes or dots, Luhn-valid.
  * - `usSsn`: `123-45-6789` or `123 45 6789`, issued ranges only.
+ * - `phone`: `+` and 8 to 15 digits (E.164), or a North American number such as `(415) 555-0132`.
+ * - `ipAddress`: an IPv4 or IPv6 address.
  */
 export const detectors: Readonly<Record<DetectorName, Detector>> = Object.freeze({
+  privateKey: privateKeyDetector,
   email: emailDetector,
+  slackToken: slackTokenDetector,
+  githubToken: githubTokenDetector,
+  stripeKey: stripeKeyDetector,
+  gcpApiKey: gcpApiKeyDetector,
   awsAccessKeyId: awsAccessKeyIdDetector,
   awsSecretAccessKey: awsSecretAccessKeyDetector,
   jwt: jwtDetector,
+  basicAuth: basicAuthDetector,
   bearerToken: bearerTokenDetector,
+  iban: ibanDetector,
   creditCard: creditCardDetector,
   usSsn: usSsnDetector,
+  phone: phoneNumberDetector,
+  ipAddress: ipAddressDetector,
 });
 
 function isDetector(value: unknown): value is Detector {
@@ -100,7 +145,7 @@ export function resolveDetectors(list: readonly (DetectorName | Detector)[]): De
     );
   });
   // Whatever order the caller wrote: custom detectors first, as given, then the built-ins in the order of
-  // `detectors`, which runs card and SSN last so no earlier mask can expose a number on a second pass.
+  // `detectors`, which runs the number detectors last so no later mask can expose a value on a second pass.
   const builtIns = Object.values(detectors);
   const custom = resolved.filter((d) => !builtIns.includes(d));
   return [...new Set([...custom, ...builtIns.filter((d) => resolved.includes(d))])];

@@ -3,6 +3,7 @@ import {
   type DetectorName,
   detectors,
   patternDetector,
+  phoneDetector,
   redactString,
   resolveDetectors,
 } from '../../src/detectors/index.js';
@@ -13,13 +14,22 @@ const MASK = '*****';
 describe('detectors', () => {
   test('lists every built-in under its own name', () => {
     expect(Object.keys(detectors)).toEqual([
+      'privateKey',
       'email',
+      'slackToken',
+      'githubToken',
+      'stripeKey',
+      'gcpApiKey',
       'awsAccessKeyId',
       'awsSecretAccessKey',
       'jwt',
+      'basicAuth',
       'bearerToken',
+      'iban',
       'creditCard',
       'usSsn',
+      'phone',
+      'ipAddress',
     ]);
     for (const [key, detector] of Object.entries(detectors)) expect(detector.name).toBe(key);
   });
@@ -37,7 +47,8 @@ describe('detectors', () => {
 
   test('uses the mask literally, even with replacement patterns in it', () => {
     expect(detectors.email.redact('a@b.co', '$&$1')).toBe('$&$1');
-    expect(detectors.awsAccessKeyId.redact('AKIAIOSFODNN7EXAMPLE', '$&')).toBe('$&');
+    expect(detectors.awsAccessKeyId.redact('AKIAY34FZKBOKMUTVV7A', '$&')).toBe('$&');
+    expect(detectors.phone.redact('415-555-0132', '$&')).toBe('$&');
   });
 });
 
@@ -55,10 +66,10 @@ describe('resolveDetectors', () => {
   });
 
   test('rejects an unknown name with the typed error naming it', () => {
-    expect(() => resolveDetectors(['email', 'phone' as DetectorName])).toThrow(
+    expect(() => resolveDetectors(['email', 'passport' as DetectorName])).toThrow(
       DataMaskingUnsupportedTypeError,
     );
-    expect(() => resolveDetectors(['email', 'phone' as DetectorName])).toThrow(/"phone" at index 1/);
+    expect(() => resolveDetectors(['email', 'passport' as DetectorName])).toThrow(/"passport" at index 1/);
   });
 
   test('does not mistake inherited properties for names', () => {
@@ -186,5 +197,29 @@ describe('resolveDetectors order', () => {
     const custom = patternDetector({ name: 'ticket', pattern: /TCK-\d+/ });
     const resolved = resolveDetectors(['usSsn', custom, 'creditCard', 'email', 'usSsn']);
     expect(resolved.map((d) => d.name)).toEqual(['ticket', 'email', 'creditCard', 'usSsn']);
+  });
+
+  test('the new built-ins take their documented places: secrets first, number detectors last', () => {
+    const resolved = resolveDetectors([
+      'ipAddress',
+      'phone',
+      'iban',
+      'basicAuth',
+      'privateKey',
+      'creditCard',
+    ]);
+    expect(resolved.map((d) => d.name)).toEqual([
+      'privateKey',
+      'basicAuth',
+      'iban',
+      'creditCard',
+      'phone',
+      'ipAddress',
+    ]);
+  });
+
+  test('a phone detector from the factory is a custom detector, run first', () => {
+    const keywordPhone = phoneDetector({ requireKeyword: true });
+    expect(resolveDetectors(['phone', keywordPhone]).map((d) => d)).toEqual([keywordPhone, detectors.phone]);
   });
 });

@@ -7,19 +7,28 @@ describe('awsAccessKeyId detector', () => {
   const redact = (text: string): string => detectors.awsAccessKeyId.redact(text, MASK);
 
   test.each([
-    ['AKIAIOSFODNN7EXAMPLE', '*****'],
-    ['key=AKIAIOSFODNN7EXAMPLE&x=1', 'key=*****&x=1'],
+    ['AKIAY34FZKBOKMUTVV7A', '*****'],
+    ['key=AKIAY34FZKBOKMUTVV7A&x=1', 'key=*****&x=1'],
     ['{"AccessKeyId":"ASIAY34FZKBOKMUTVV7A"}', '{"AccessKeyId":"*****"}'],
     ['ABIA1234567890ABCDEF ACCA1234567890ABCDEF', '***** *****'],
-    ['keys AKIAIOSFODNN7EXAMPLE, AKIAI44QH8DHBEXAMPLE.', 'keys *****, *****.'],
+    ['keys AKIAY34FZKBOKMUTVV7A, ASIAQ2XYZW3V4U5T6S7R.', 'keys *****, *****.'],
+    ['an id that only contains EXAMPLE: AKIAEXAMPLEQ2XYZW3V4', 'an id that only contains EXAMPLE: *****'],
   ])('masks %j', (input, expected) => {
     expect(redact(input)).toBe(expected);
   });
 
+  test.each(['AKIAIOSFODNN7EXAMPLE', 'AKIAI44QH8DHBEXAMPLE', 'ASIAIOSFODNN7EXAMPLE', 'AKIAJ2EXAMPLEEXAMPLE'])(
+    'leaves the documentation placeholder %s alone',
+    (id) => {
+      expect(redact(id)).toBe(id);
+      expect(redact(`aws_access_key_id = ${id}`)).toBe(`aws_access_key_id = ${id}`);
+    },
+  );
+
   test.each([
-    ['too short', 'AKIAIOSFODNN7EXAMPL'],
-    ['too long', 'AKIAIOSFODNN7EXAMPLEX'],
-    ['glued to a word before', 'xAKIAIOSFODNN7EXAMPLE'],
+    ['too short', 'AKIAY34FZKBOKMUTVV7'],
+    ['too long', 'AKIAY34FZKBOKMUTVV7AX'],
+    ['glued to a word before', 'xAKIAY34FZKBOKMUTVV7A'],
     ['lower case', 'akiaiosfodnn7example'],
     ['lower case in the body', 'AKIAiosfodnn7example'],
     ['an unknown prefix', 'AXYZIOSFODNN7EXAMPLE'],

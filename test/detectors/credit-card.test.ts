@@ -19,6 +19,9 @@ describe('creditCard detector', () => {
     ['2024-01-01 4111 1111 1111 1111', '2024-01-01 *****'],
     ['(4111111111111111)', '(*****)'],
     ['-4111111111111111', '-*****'],
+    ['card 4111.1111.1111.1111 exp 12/29', 'card ***** exp 12/29'],
+    ['{"pan":"5555.5555.5555.4444"}', '{"pan":"*****"}'],
+    ['amex 3782.822463.10005.', 'amex *****.'],
   ])('masks %j', (input, expected) => {
     expect(redact(input)).toBe(expected);
   });
@@ -46,6 +49,13 @@ describe('creditCard detector', () => {
     ['double spaces', '4111  1111  1111  1111'],
     ['a list of small numbers', '4 5 6 7 8 9 10 11 12 13 14 15'],
     ['an order id', 'ORD-2024-000123'],
+    ['dotted groups failing Luhn', '4111.1111.1111.1112'],
+    ['a decimal before dotted groups', '0.4111.1111.1111.1111'],
+    ['dotted groups after a number', '12.4111.1111.1111.1111'],
+    ['dotted groups followed by more', '4111.1111.1111.1111.5'],
+    ['dots mixed with spaces', '4111.1111 1111.1111'],
+    ['a price', '4111.11 and 1234.56'],
+    ['a dotted version', '4111.1.1.1'],
   ])('leaves %s alone', (_label, input) => {
     expect(redact(input)).toBe(input);
   });

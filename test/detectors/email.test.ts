@@ -17,6 +17,37 @@ describe('email detector', () => {
     expect(redact(input)).toBe(expected);
   });
 
+  test.each([
+    ['jane%40example.com', '*****'],
+    ['/unsubscribe?email=jane%40example.com&list=7', '/unsubscribe?email=*****&list=7'],
+    ['?e=jane%2Bnews%40example.co.uk', '?e=*****'],
+    ['?e=Jane.Doe%2Bx%40Mail.Example.COM#top', '?e=*****#top'],
+    [
+      'redirect=https%3A%2F%2Fapp.example.com%2F%3Femail%3Djane%40example.com',
+      'redirect=https%3A%2F%2Fapp.example.com%2F%3Femail%3D*****',
+    ],
+    ['q=a%20jane%40example.com', 'q=a%20*****'],
+    ['{"to":"bob%40example.org"}', '{"to":"*****"}'],
+    ['a%40b.co and c%40d.io', '***** and *****'],
+  ])('masks the URL-encoded address in %j whole', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  test.each([
+    'discount 100%40 items',
+    '%40example.com',
+    'jane%40',
+    'jane%40localhost',
+    'jane%4example.com',
+    'rate 5%40 off',
+  ])('leaves the URL-encoded look-alike %j alone', (input) => {
+    expect(redact(input)).toBe(input);
+  });
+
+  test('before a plain @, % is an ordinary local part character', () => {
+    expect(redact('a%00@example.com and q%3Djane@example.com')).toBe('***** and *****');
+  });
+
   test('keeps trailing labels that do not end in a letters-only top-level domain', () => {
     expect(redact('jane@example.com.x1 end')).toBe('*****.x1 end');
   });

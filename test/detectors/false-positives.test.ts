@@ -17,15 +17,43 @@ const benign = [
   'a 40-character string alone: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   'Bearer',
   'the word Bearer, then nothing',
-  'call +1 555 0100 or (555) 010-0199 or +44 20 7946 0958',
+  'call +1 555 0100 or (555) 010-0199',
   'ISO dates 2024-01-15T10:20:30.123Z and 2024-01-15 10:20:30',
   'epoch ms 1700000000000 and epoch s 1700000000',
-  'IP 192.168.0.1 and version 1.2.3-beta.4',
+  'version 1.2.3-beta.4 and v1.2.3.4 and 1.2.3.4-rc1',
   '{"id":12345,"price":3.14,"qty":1000000,"ok":true}',
   'https://example.com/path?q=1&page=2#frag',
   'at sign alone @ and twitter @handle',
   'a secret without a value: secret=',
   'keyJar.def.ghi and jeyJ',
+  // Dates, times and durations.
+  'due 2026-12-01, at 10:30:00, took 00:01:30.250, offset +05:30, zone -08:00',
+  'timestamps 2026-12-01T10:30:00+01:00 and 20261201T103000Z and 12/01/2026 and 01.12.2026',
+  // Ids, order and tracking numbers.
+  'order 4155550132 and invoice INV/2026/04/0042 and SKU-4111-22 and ref 2026-000123-7',
+  'tracking 1Z999AA10123456784 and 9400111899223197428490 and 123456789012',
+  'account 111122223333 and ean 4006381333931 and zip 94107-1234',
+  'arn:aws:dynamodb:eu-west-1:111122223333:table/orders',
+  'trace Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+  'ORD-415-555-0132 and SKU 256 512 1024 2048',
+  // Hashes and encoded blobs.
+  'md5 d41d8cd98f00b204e9800998ecf8427e and git 4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+  'blob SGVsbG8sIFdvcmxkIQ== and dGhpcyBpcyBub3QgYSBzZWNyZXQ=',
+  'hex deadbeefcafebabe0123456789abcdef and dead:beef::cafe',
+  // Versions, numbers, network-looking things that are not addresses.
+  'node 22.23.3, OID 1.3.6.1.4.1.311.21.20, build 10.0.19045.3803',
+  'MAC 00:1A:2B:3C:4D:5E and 00-1A-2B-3C-4D-5E, time 10:30:00',
+  'C++ std::vector<int> and Rust Vec::new() and a :: b',
+  'scores +12 -3 and +1234567 and 1+1=2 and +123456.78 and +20.000.000',
+  'IBAN-like DE89370400440532013001 (bad check digits) and GB00WEST12345698765432',
+  'card-like 4111.1111.1111.1112 and 0.4111.1111.1111.1111',
+  // Words that are also anchors.
+  'basic usage, Basic plan, WWW-Authenticate: Basic realm="api"',
+  'the private key lives in KMS; -----BEGIN CERTIFICATE-----',
+  'keys pk_live_4eC39HqLyjWDarjtT1zdp7dc, ghp_short, xoxb-your-bot-token, AIzaShort',
+  'hooks.slack.com/ and https://api.slack.com/apps',
+  'docs key AKIAIOSFODNN7EXAMPLE and AKIAI44QH8DHBEXAMPLE',
+  'percent 100%40 items and 5%40',
 ];
 
 describe('false positives', () => {
@@ -44,12 +72,36 @@ describe('false positives', () => {
 describe('mixed text', () => {
   test('masks several kinds of secret in one log line and nothing else', () => {
     const line =
-      'user=jane@example.com card=4111-1111-1111-1111 ssn=123-45-6789 key=AKIAIOSFODNN7EXAMPLE ' +
+      'user=jane@example.com card=4111-1111-1111-1111 ssn=123-45-6789 key=AKIAY34FZKBOKMUTVV7A ' +
       'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ' +
       'auth="Bearer opaque-token" jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln order=ORD-2024-000123 total=3.14';
     expect(redactString(line, all, MASK)).toBe(
       'user=***** card=***** ssn=***** key=***** aws_secret_access_key=***** ' +
         'auth="Bearer *****" jwt=***** order=ORD-2024-000123 total=3.14',
     );
+  });
+
+  test('masks the new kinds in one log line and nothing else', () => {
+    const line =
+      '2026-12-01T10:30:00.000Z INFO req=550e8400-e29b-41d4-a716-446655440000 ip=203.0.113.7 ' +
+      'phone=+44 20 7946 0958 iban=DE89 3704 0044 0532 0130 00 ' +
+      'stripe=sk_live_4eC39HqLyjWDarjtT1zdp7dc gh=ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8 ' +
+      'slack=xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy gcp=AIzaSyA-1234567890abcdefghijklmnopqrstu ' +
+      'hook=https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX ' +
+      'auth="Authorization: Basic dXNlcjpwYXNz" to=jane%40example.com v=1.2.3 took=12ms';
+    expect(redactString(line, all, MASK)).toBe(
+      '2026-12-01T10:30:00.000Z INFO req=550e8400-e29b-41d4-a716-446655440000 ip=***** ' +
+        'phone=***** iban=***** stripe=***** gh=***** slack=***** gcp=***** ' +
+        'hook=https://hooks.slack.com/services/***** auth="Authorization: Basic *****" to=***** v=1.2.3 took=12ms',
+    );
+  });
+
+  test('masks a private key inside a JSON log entry whole, and the fields around it stay', () => {
+    const entry = JSON.stringify({
+      level: 'ERROR',
+      key: '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1b2c3\nAKIAY34FZKBOKMUTVV7A\n-----END RSA PRIVATE KEY-----\n',
+      at: '10:30:00',
+    });
+    expect(redactString(entry, all, MASK)).toBe('{"level":"ERROR","key":"*****\\n","at":"10:30:00"}');
   });
 });

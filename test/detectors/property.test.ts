@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { type Detector, type DetectorName, detectors, redactString } from '../../src/detectors/index.js';
+import {
+  type Detector,
+  type DetectorName,
+  detectors,
+  phoneDetector,
+  redactString,
+} from '../../src/detectors/index.js';
 
 const MASK = '*****';
 const all: Detector[] = Object.values(detectors);
@@ -65,6 +71,78 @@ const fragments = fc.constantFrom(
   'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE',
   'x@1.co',
   '.com',
+  // URL-encoded e-mail addresses.
+  '%40',
+  '%2B',
+  '%3D',
+  'jane%40example.com',
+  // IBANs and their parts.
+  'DE89',
+  'DE89370400440532013000',
+  'DE89 3704 0044 0532 0130 00',
+  ' 3704',
+  'GB82WEST12345698765432',
+  'de',
+  // Phone numbers and their parts.
+  '+',
+  '+1 ',
+  '+44 20 7946 0958',
+  '+1 (415) 555-0132',
+  '(415) ',
+  '(',
+  ')',
+  '415-555-0132',
+  '415.555.0132',
+  '415 555 0132',
+  '555',
+  '0132',
+  '1-',
+  '2 ',
+  'phone ',
+  // IP addresses and their parts.
+  '192.168.0.1',
+  '10.0.0.1:8080',
+  '1.2.3.4.',
+  '255.',
+  '::',
+  '::1',
+  'fe80::1',
+  '2001:db8::',
+  'ffff:',
+  ':1',
+  'abcd',
+  'version ',
+  // Private keys.
+  '-----BEGIN PRIVATE KEY-----',
+  '-----END PRIVATE KEY-----',
+  '-----BEGIN ',
+  '-----',
+  '\\n',
+  '\n',
+  // Prefixed tokens.
+  'sk_live_',
+  'rk_test_',
+  'aB3dE5gH7jK9mN1pQ3sT5vX7',
+  'ghp_',
+  'github_pat_',
+  'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8',
+  'xoxb-',
+  'xoxe.xoxp-',
+  'xapp-',
+  '1234567890-',
+  'hooks.slack.com/services/',
+  'T0/B0/XXXXXXXX',
+  'AIza',
+  'SyA-1234567890abcdefghijklmnopqrstu',
+  // Basic credentials.
+  'Basic ',
+  'basic',
+  'dXNlcjpwYXNz',
+  'Authorization: ',
+  '==',
+  // Dotted card numbers and documentation key ids.
+  '4111.1111.1111.1111',
+  'EXAMPLE',
 );
 
 /** Random text built from the fragments above and arbitrary strings. */
@@ -83,7 +161,132 @@ const anyText = fc.oneof(
   fc.string({ maxLength: 200 }),
 );
 
-const TRIGGERS = /[0-9@]|eyJ|bearer|secret|AKIA|ASIA|ABIA|ACCA/i;
+/** Dense text for the number detectors: where card, SSN, phone and IP address disagree about boundaries. */
+const numbers = fc
+  .array(
+    fc.constantFrom(
+      '0',
+      '1',
+      '2',
+      '4',
+      '9',
+      '10',
+      '192',
+      '255',
+      '415',
+      '555',
+      '0132',
+      '4111',
+      'a',
+      'f',
+      'x',
+      ':',
+      '::',
+      '.',
+      '-',
+      ',',
+      '+',
+      '(',
+      ')',
+      ' ',
+      '*',
+      '10.0.0.1',
+      '1.2.3.4',
+      'fe80',
+      '4111111111111111',
+      '123-45-6789',
+      '415-555-0132',
+      '415 555 0132',
+      '(415) ',
+      '+1 ',
+      '+44 20 7946 0958',
+      '4111.1111.1111.1111',
+      'DE89 3704 0044 0532 0130 00',
+      'phone ',
+      'version ',
+      '8080',
+    ),
+    { maxLength: 24 },
+  )
+  .map((parts) => parts.join(''));
+
+/** Prefixes cut in pieces, so that masks and joins can assemble or split them. */
+const assembled = fc
+  .array(
+    fc.constantFrom(
+      'hooks',
+      '.slack',
+      '.com',
+      '/services/',
+      '/',
+      'xox',
+      'b-',
+      'e.',
+      'p-',
+      'xapp-',
+      'gh',
+      'p_',
+      'github_',
+      'pat_',
+      'sk_',
+      'live_',
+      'AI',
+      'za',
+      '-----',
+      'BEGIN ',
+      'END ',
+      'PRIVATE KEY',
+      'Bas',
+      'ic ',
+      'Author',
+      'ization',
+      ': ',
+      '"',
+      '\\',
+      'dXNl',
+      'cjpw',
+      'YXNz',
+      'eyJ',
+      'a',
+      '1',
+      '-',
+      '_',
+      '.',
+      ' ',
+      '%40',
+      '%2B',
+      'jane',
+      'example.com',
+      'aB3dE5gH7jK9mN1pQ3sT5vX7',
+      'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8',
+      'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'secret=',
+      'Bearer ',
+      'AKIA',
+      'Y34FZKBOKMUTVV7A',
+      'DE89',
+      '370400440532013000',
+    ),
+    { maxLength: 30 },
+  )
+  .map((parts) => parts.join(''));
+
+/** Inputs on which fuzzing once found a second pass that changed something. */
+const regressions = [
+  '::1+44 20 7946 0958',
+  'fe80::1+44 20 7946 0958',
+  '1.2.3.4.+4111-1111',
+  'ffff::1-fe80::1',
+  '2001:db8::,192.168.0.1:1',
+  'fe80::1-1.2.3.4.',
+  '415 555 0132 415-555-0132',
+  'rk_test_DE89370400440532013000xoxe.xoxp-eyJhbGciOiJIUzI1NiJ9',
+  '"secret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKExoxe.xoxp-ASIA4111xoxe.xoxp-',
+  'Bearer eyJ1-hooks.slack.com/services/hooks.slack.com/services/wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+];
+
+const TRIGGERS =
+  /[0-9@]|eyJ|bearer|secret|AKIA|ASIA|ABIA|ACCA|-----BEGIN|basic|gh[pousr]_|github_pat_|[rs]k_(?:live|test)_|hooks\.slack\.com|AIza/i;
 
 describe('properties', () => {
   test('redactString never throws and always returns a string', () => {
@@ -102,6 +305,35 @@ describe('properties', () => {
         for (const detector of all) expect(detector.redact(out, MASK)).toBe(out);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  test.each(regressions)('a second pass changes nothing in %j', (text) => {
+    const out = redactString(text, all, MASK);
+    for (const detector of all) expect(detector.redact(out, MASK)).toBe(out);
+  });
+
+  test.each([
+    ['number-dense text', numbers],
+    ['text with prefixes cut in pieces', assembled],
+  ])('nothing detectable is left in the output of redactString, for %s', (_label, arbitrary) => {
+    fc.assert(
+      fc.property(arbitrary, (text) => {
+        const out = redactString(text, all, MASK);
+        for (const detector of all) expect(detector.redact(out, MASK)).toBe(out);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('a keyword phone detector finds nothing in its own output', () => {
+    const keywordPhone = phoneDetector({ requireKeyword: true });
+    fc.assert(
+      fc.property(fc.oneof(numbers, tricky), (text) => {
+        const out = keywordPhone.redact(text, MASK);
+        expect(keywordPhone.redact(out, MASK)).toBe(out);
+      }),
+      { numRuns: 2000 },
     );
   });
 
