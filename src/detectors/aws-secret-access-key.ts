@@ -10,6 +10,18 @@
  * labelled a secret, and "at least 40" cannot be turned into a match by another detector masking the end
  * of the run, which "exactly 40" could (a second pass over the output would then find a key).
  *
+ * The placeholder secrets of the AWS documentation are left alone: a value of exactly 40 characters whose
+ * last ten are `EXAMPLEKEY` (`wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`, `je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY`
+ * and the other variants of SDK and CLI guides), as the access key id detector leaves the `…EXAMPLE` ids.
+ * A suffix, not a fixed list, because the documentation has more of them than any list would keep up
+ * with, and a suffix costs nothing real: a real secret is 40 random characters of a 64-character alphabet,
+ * so it ends in `EXAMPLEKEY` once in 64^10 (1.2e18), and nobody chooses their secret. Masking them would
+ * hide the placeholders that documentation, tests and sample logs print on purpose. Exactly 40, not "at
+ * least 40": a longer run is no placeholder, and a value left alone must stay left alone on a second pass,
+ * which a 40-character run does (another detector masking part of it leaves fewer than 40 characters
+ * before the mask), where a longer run cut by a mask could leave 40 characters that no longer end in
+ * `EXAMPLEKEY`.
+ *
  * Linear: names are found by a literal search, the suffix and separator after a name are bounded, and the
  * value run is read once: a shorter run ends before the next name can start.
  *
@@ -21,6 +33,12 @@ import { type Detector, isAsciiLetter, isDigit, type Span, scanDetector } from '
 const SLASH = 0x2f;
 const PLUS = 0x2b;
 const MIN_KEY_LENGTH = 40;
+/** How the documentation's placeholder secrets end. */
+const PLACEHOLDER = 'EXAMPLEKEY';
+
+/** Whether the value `[start, end)` is a documentation placeholder, under the rules of the module comment. */
+const isPlaceholder = (text: string, start: number, end: number): boolean =>
+  end - start === MIN_KEY_LENGTH && text.startsWith(PLACEHOLDER, end - PLACEHOLDER.length);
 
 // Module-level expressions are safe to share: each use sets `lastIndex` first and runs synchronously.
 const NAME = /secret/gi;
@@ -48,7 +66,7 @@ function findSecretKey(text: string, from: number): Span | undefined {
     if (start === -1) continue;
     let end = start;
     while (isKeyChar(text.charCodeAt(end))) end++;
-    if (end - start >= MIN_KEY_LENGTH) return [start, end];
+    if (end - start >= MIN_KEY_LENGTH && !isPlaceholder(text, start, end)) return [start, end];
   }
   return undefined;
 }

@@ -22,6 +22,7 @@
 import {
   codeBefore,
   type Detector,
+  followsAuthorizationHeader,
   isAlphanumeric,
   isWordChar,
   SPACE,
@@ -31,10 +32,7 @@ import {
 } from './detector.js';
 
 const WORD_LENGTH = 'basic'.length;
-const HEADER = 'authorization';
 const MIN_TOKEN = 4;
-/** The most separator characters between `Authorization` and `Basic`, as in `\\": \\"`. */
-const MAX_SEPARATORS = 8;
 const PLUS = 0x2b;
 const SLASH = 0x2f;
 const EQUALS = 0x3d;
@@ -43,16 +41,6 @@ const EQUALS = 0x3d;
 const WORD = /basic/gi;
 
 const isBase64Char = (code: number): boolean => isAlphanumeric(code) || code === PLUS || code === SLASH;
-
-/** Characters that may separate a header name from its value in headers, JSON and escaped JSON. */
-const isHeaderSeparator = (code: number): boolean =>
-  code === SPACE ||
-  code === TAB ||
-  code === 0x3a || // :
-  code === EQUALS ||
-  code === 0x22 || // "
-  code === 0x27 || // '
-  code === 0x5c; // \
 
 /** The 6-bit value of a base64 character. */
 function sextet(code: number): number {
@@ -77,20 +65,6 @@ function decodesToColon(text: string, start: number, end: number): boolean {
   return false;
 }
 
-/** Whether `Basic` at `at` directly follows an `Authorization` header name (any case). */
-function followsHeader(text: string, at: number, from: number): boolean {
-  let i = at;
-  while (at - i < MAX_SEPARATORS && isHeaderSeparator(codeBefore(text, i - 1, from))) i--;
-  const start = i - HEADER.length;
-  // The name must lie after `from`: text before it is about to be masked.
-  return (
-    i < at &&
-    start >= from &&
-    text.slice(start, i).toLowerCase() === HEADER &&
-    !isAlphanumeric(codeBefore(text, start - 1, from))
-  );
-}
-
 function findBasicAuth(text: string, from: number): Span | undefined {
   WORD.lastIndex = from;
   for (let match = WORD.exec(text); match !== null; match = WORD.exec(text)) {
@@ -104,7 +78,8 @@ function findBasicAuth(text: string, from: number): Span | undefined {
     let end = dataEnd;
     while (end - dataEnd < 2 && text.charCodeAt(end) === EQUALS) end++;
     if (dataEnd - start < MIN_TOKEN) continue;
-    if (decodesToColon(text, start, dataEnd) || followsHeader(text, match.index, from)) return [start, end];
+    if (decodesToColon(text, start, dataEnd) || followsAuthorizationHeader(text, match.index, from))
+      return [start, end];
   }
   return undefined;
 }

@@ -158,6 +158,39 @@ export const isWordChar = (code: number): boolean => isAlphanumeric(code) || cod
 export const codeBefore = (text: string, index: number, from: number): number =>
   index >= from ? text.charCodeAt(index) : Number.NaN;
 
+/** The most separator characters between `Authorization` and the scheme after it, as in `\\": \\"`. */
+const MAX_HEADER_SEPARATORS = 8;
+const AUTHORIZATION = 'authorization';
+
+/** Characters that may separate a header name from its value in headers, JSON and escaped JSON. */
+const isHeaderSeparator = (code: number): boolean =>
+  code === SPACE ||
+  code === TAB ||
+  code === COLON ||
+  code === 0x3d || // =
+  code === 0x22 || // "
+  code === 0x27 || // '
+  code === 0x5c; // \
+
+/**
+ * Whether the scheme word (`Basic`, `Bearer`) at `at` directly follows an `Authorization` header name (any
+ * case, `Proxy-Authorization` too), with only separator characters between them (`Authorization: `,
+ * `"authorization":"`, JSON-escaped quotes). The name must lie at or after `from`: text before it is about
+ * to be masked, and a mask there (another detector's) breaks the link, so a second pass cannot find a
+ * credential the first one left alone. Reads at most 8 separators and the name. @internal
+ */
+export function followsAuthorizationHeader(text: string, at: number, from: number): boolean {
+  let i = at;
+  while (at - i < MAX_HEADER_SEPARATORS && isHeaderSeparator(codeBefore(text, i - 1, from))) i--;
+  const start = i - AUTHORIZATION.length;
+  return (
+    i < at &&
+    start >= from &&
+    text.slice(start, i).toLowerCase() === AUTHORIZATION &&
+    !isAlphanumeric(codeBefore(text, start - 1, from))
+  );
+}
+
 /** The index just past the run of digits that starts at `index`. @internal */
 export function digitsEnd(text: string, index: number): number {
   while (isDigit(text.charCodeAt(index))) index++;

@@ -9,6 +9,13 @@
  * `jane%40example.com` and not the query around it. Before a plain `@`, `%` is an ordinary local part
  * character, as RFC 5322 allows.
  *
+ * An image file name with a display-density suffix is not an address: `logo@2x.png`, `avatar@3x.webp`,
+ * `icon@1.5x.jpg`, the names iOS, Android and web builds give their high-resolution assets. So an anchor
+ * whose whole domain is a density (`2x`, `3x`, `1.5x`: one or two digits, optionally a decimal part, then
+ * `x`) and one image file extension (`png`, `jpg`, `jpeg`, `gif`, `webp`, `avif`, `svg`, `bmp`, `ico`,
+ * `tif`, `tiff`, `heic`, `heif`, `apng`) is left alone. None of these extensions is a top-level domain,
+ * so no address is lost; a longer domain (`jane@2x.png.example.com`) is still an address.
+ *
  * Linear: the local part is read backwards from an anchor and the domain forwards. The local part of an
  * anchor stops at the anchor before it, and a domain cannot hold an anchor, so each character is read by at
  * most the anchor before it and the anchor after it.
@@ -101,6 +108,15 @@ const isEncoded = (text: string, index: number): boolean =>
 
 // Safe to share: each use sets `lastIndex` first and runs synchronously.
 const ANCHOR = /@|%40/g;
+/** A display density and an image file extension, as in the domain of `logo@2x.png`. */
+const DENSITY_IMAGE =
+  /\d{1,2}(?:\.\d{1,2})?x\.(?:png|jpe?g|gif|webp|avif|svg|bmp|ico|tiff?|heic|heif|apng)/iy;
+
+/** Whether the domain `[start, end)` is a density and an image extension (`2x.png`), not a domain. */
+function isImageSuffix(text: string, start: number, end: number): boolean {
+  DENSITY_IMAGE.lastIndex = start;
+  return DENSITY_IMAGE.test(text) && DENSITY_IMAGE.lastIndex === end;
+}
 
 function findEmail(text: string, from: number): Span | undefined {
   ANCHOR.lastIndex = from;
@@ -114,7 +130,7 @@ function findEmail(text: string, from: number): Span | undefined {
     limit = domainStart;
     if (start === at) continue;
     const end = domainEnd(text, domainStart);
-    if (end !== -1) return [start, end];
+    if (end !== -1 && !isImageSuffix(text, domainStart, end)) return [start, end];
   }
   return undefined;
 }

@@ -65,22 +65,25 @@ export type DetectorName =
  * other's neighbours (a card joined to an SSN by `.`), both reject, so neither can free the other.
  *
  * - `privateKey`: a PEM or PGP private key block, BEGIN to END line (to the end of the text without END).
- * - `email`: `local@domain.tld`, also URL-encoded (`local%40domain.tld`).
+ * - `email`: `local@domain.tld`, also URL-encoded (`local%40domain.tld`), except image names with a
+ *   display density (`logo@2x.png`).
  * - `slackToken`: `xoxb-…` and other Slack tokens, and the secret path of `hooks.slack.com` webhook URLs.
  * - `githubToken`: `ghp_…`, `gho_…`, `ghu_…`, `ghs_…`, `ghr_…` and `github_pat_…`.
  * - `stripeKey`: `sk_live_…`, `rk_live_…` (and their `_test_` forms) and at least 24 letters or digits.
  * - `gcpApiKey`: `AIza` and 35 characters of `[0-9A-Za-z_-]`.
  * - `awsAccessKeyId`: `AKIA`, `ASIA`, `ABIA` or `ACCA` and 16 upper-case letters or digits, except the
  *   documentation's `…EXAMPLE` ids.
- * - `awsSecretAccessKey`: a 40-character secret after a name such as `aws_secret_access_key=`.
+ * - `awsSecretAccessKey`: a 40-character secret after a name such as `aws_secret_access_key=`, except the
+ *   documentation's `…EXAMPLEKEY` secrets.
  * - `jwt`: `eyJ…` base64url segments joined by dots.
  * - `basicAuth`: the credentials after `Basic ` that decode to `user:password` or follow `Authorization:`.
- * - `bearerToken`: the token after `Bearer `.
+ * - `bearerToken`: the token after `Bearer `: anything after an `Authorization` header name, elsewhere a
+ *   run that looks like a token (not a word in prose, not a challenge's `realm="…"`).
  * - `iban`: an IBAN of its country's length, compact or in groups of four, mod-97 valid.
  * - `creditCard`: 13 to 19 digits, contiguous or grouped by spaces, dashes or dots, Luhn-valid.
  * - `usSsn`: `123-45-6789` or `123 45 6789`, issued ranges only.
  * - `phone`: `+` and 8 to 15 digits (E.164), or a North American number such as `(415) 555-0132`.
- * - `ipAddress`: an IPv4 or IPv6 address.
+ * - `ipAddress`: an IPv4 or IPv6 address; its port and product versions (`Chrome/123.0.0.0`) stay readable.
  */
 export const detectors: Readonly<Record<DetectorName, Detector>> = Object.freeze({
   privateKey: privateKeyDetector,

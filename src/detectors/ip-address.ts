@@ -5,8 +5,16 @@
  * IPv4: four decimal octets of 0 to 255 without leading zeros (`01.2.3.4` is not an address). The quad
  * must be a whole dotted run: `1.2.3.4.5`, OIDs such as `1.3.6.1.4.1` and `1.2.3` are left alone, as are
  * quads glued to a word (`v1.2.3.4`, `x10.0.0.1`), followed by `-` and a letter (the pre-release part of a
- * version, `1.2.3.4-beta`) or named as a version (`version 1.2.3.4`, `"ver": "1.2.3.4"`). A port after it
- * is masked with it (`10.0.0.1:8080`); an address after a key (`ip:10.0.0.1`) is masked alone.
+ * version, `1.2.3.4-beta`), named as a version (`version 1.2.3.4`, `"ver": "1.2.3.4"`) or the version of a
+ * product, right after a product name and `/` as in user agents (`Chrome/123.0.0.0`, `Version/17.0.1.2`).
+ * A product name is a word that starts with a letter and holds letters, digits, `_` and `-`, at most 32 of
+ * them, at the start of the text or after a blank, a quote, a bracket or one of `,;=|\<>`; a word after
+ * `/`, `.`, `:` or `@` is part of a URL, so `http://10.0.0.1/`, `//1.2.3.4`, `example.com/10.0.0.1` and
+ * `/hosts/10.0.0.1` are still masked. A port after an address stays visible: `10.0.0.1:8080` masks
+ * `10.0.0.1` and keeps `:8080`, as the brackets of `[2001:db8::1]:443` keep the port of an IPv6 address.
+ * Only a port that may open a number written with blanks (`10.0.0.1:415 555 0132`) is masked with the
+ * address, as the number detectors would take it for a number once the address is masked. An address
+ * after a key (`ip:10.0.0.1`) is masked alone.
  *
  * IPv6: groups of one to four hex digits joined by `:`, at most one `::`, eight groups without it, an
  * optional IPv4 tail counting as two. The whole run of address characters must be the address, and it must
@@ -19,7 +27,8 @@
  *
  * An address joined to a number by `-` or `,` (`10.0.0.1-555`) is left alone, because the card, SSN and
  * phone detectors reject a number so joined; masking the address would let them find it on a second pass.
- * A range or list of addresses (`10.0.0.1-10.0.0.9`, `10.0.0.1,10.0.0.2`) is masked.
+ * A range or list of addresses (`10.0.0.1-10.0.0.9`, `10.0.0.1,10.0.0.2`), also with ports
+ * (`10.0.0.1:9092,10.0.0.2:9092`), is masked.
  *
  * Linear: the text is read run by run (a run is a maximal stretch of hex digits, `:` and `.`); each run is
  * read a bounded number of times, and the checks around it read at most one neighbouring run, bounded.
@@ -33,6 +42,7 @@ import {
   codeBefore,
   type Detector,
   DOT,
+  digitsEnd,
   HYPHEN,
   isAsciiLetter,
   isDigit,
@@ -41,6 +51,7 @@ import {
   SPACE,
   type Span,
   scanDetector,
+  TAB,
 } from './detector.js';
 
 /** The longest IPv6 address written out, with an IPv4 tail: 45 characters. */
@@ -50,6 +61,7 @@ const MAX_RUN = 56;
 const QUOTE = 0x22;
 const APOSTROPHE = 0x27;
 const EQUALS = 0x3d;
+const SLASH = 0x2f;
 
 /** A character of an address run: a hex digit, `:` or `.`. @internal */
 export const isAddressChar = (code: number): boolean => isHexDigit(code) || code === COLON || code === DOT;
@@ -182,7 +194,22 @@ function freeBefore(text: string, start: number, from: number): boolean {
   const runEnd = start - 1;
   let runStart = runEnd;
   while (runEnd - runStart <= MAX_RUN && isAddressChar(codeBefore(text, runStart - 1, from))) runStart--;
+  if (runStart === from && from > 0 && isPort(text, runStart, runEnd)) return true;
   return runEnd - runStart <= MAX_RUN && endsWithAddress(text, runStart, runEnd);
+}
+
+/**
+ * Whether `[start, end)` is `:` and one to five digits. Right after the previous mask of this detector
+ * (every span it masks is an address) it is that address's port, as in `10.0.0.1:9092,10.0.0.2:9092`. The
+ * card, SSN and phone detectors cannot take a port so joined for part of a number: it follows a `:`.
+ */
+function isPort(text: string, start: number, end: number): boolean {
+  return (
+    text.charCodeAt(start) === COLON &&
+    end - start >= 2 &&
+    end - start <= 6 &&
+    digitsEnd(text, start + 1) === end
+  );
 }
 
 const isVersionSeparator = (code: number): boolean =>
@@ -199,8 +226,61 @@ function namedVersion(text: string, start: number, from: number): boolean {
 }
 
 /**
- * The IPv4 address (with its port, if any) in the digits-and-dots stretch `[start, end)` of the run
- * `[runStart, runEnd)`, or undefined. `letters` is where the run's leading hex letters end.
+ * Whether the port ending at `end` may be the first group of a number written with blanks (`415 555 0132`,
+ * `1 (415) 555-0132`, `4111 1111 1111 1111`): a blank, then a digit or `(`. The phone detector takes a
+ * group after an address and `:` for a boundary, but after a mask and `:` for a number; so such a port is
+ * masked with its address, or a second pass of that detector would find a number the first left alone.
+ */
+function mayOpenNumber(text: string, end: number): boolean {
+  const code = text.charCodeAt(end);
+  const next = text.charCodeAt(end + 1);
+  return (code === SPACE || code === TAB) && (isDigit(next) || next === 0x28);
+}
+
+/** The longest product name before a version, as in `HeadlessChrome/123.0.0.0`. */
+const MAX_PRODUCT = 32;
+
+const isProductChar = (code: number): boolean => isWordChar(code) || code === HYPHEN;
+
+/** Characters a product name may follow: blanks, quotes, brackets and list or key separators. */
+const isProductBoundary = (code: number): boolean =>
+  code === SPACE ||
+  code === TAB ||
+  code === 0x0a || // \n
+  code === 0x0d || // \r
+  code === QUOTE ||
+  code === APOSTROPHE ||
+  code === 0x60 || // `
+  code === 0x28 || // (
+  code === 0x29 || // )
+  code === 0x5b || // [
+  code === 0x7b || // {
+  code === COMMA ||
+  code === 0x3b || // ;
+  code === EQUALS ||
+  code === 0x7c || // |
+  code === 0x5c || // \
+  code === 0x3c || // <
+  code === 0x3e; // >
+
+/**
+ * Whether the quad starting at `start` is the version of a product (`Chrome/123.0.0.0`), under the rules
+ * of the module comment. Text before `from` is masked and, like a mask on a second pass, is no boundary.
+ */
+function productVersion(text: string, start: number, from: number): boolean {
+  if (codeBefore(text, start - 1, from) !== SLASH) return false;
+  const nameEnd = start - 1;
+  let nameStart = nameEnd;
+  while (nameEnd - nameStart <= MAX_PRODUCT && isProductChar(codeBefore(text, nameStart - 1, from)))
+    nameStart--;
+  if (nameEnd - nameStart > MAX_PRODUCT || !isAsciiLetter(text.charCodeAt(nameStart))) return false;
+  return nameStart === 0 || isProductBoundary(codeBefore(text, nameStart - 1, from));
+}
+
+/**
+ * The IPv4 address (with its port only when the port may open a number) in the digits-and-dots stretch
+ * `[start, end)` of the run `[runStart, runEnd)`, or undefined. `letters` is where the run's leading hex
+ * letters end.
  */
 function ipv4In(
   text: string,
@@ -223,16 +303,22 @@ function ipv4In(
     if (end !== runEnd) return undefined;
     quadEnd = end - 1;
   }
-  if (!isIpv4(text, start, quadEnd) || namedVersion(text, start, from)) return undefined;
+  if (!isIpv4(text, start, quadEnd) || namedVersion(text, start, from) || productVersion(text, start, from)) {
+    return undefined;
+  }
   if (quadEnd < end) return isWordChar(text.charCodeAt(runEnd)) ? undefined : [start, quadEnd];
   if (end === runEnd) return freeAfter(text, end) ? [start, end] : undefined;
   if (text.charCodeAt(end) !== COLON) return undefined;
   if (end + 1 === runEnd) return isWordChar(text.charCodeAt(runEnd)) ? undefined : [start, end];
-  // A port: one to five digits, to the end of the run.
-  let portEnd = end + 1;
-  while (portEnd < runEnd && isDigit(text.charCodeAt(portEnd))) portEnd++;
-  if (portEnd !== runEnd || portEnd - end > 6) return undefined;
-  return freeAfter(text, runEnd) ? [start, runEnd] : undefined;
+  // A port: one to five digits, to the end of the run or a final `.`. It stays visible, unless it may
+  // open a number.
+  let portEnd = runEnd;
+  if (text.charCodeAt(runEnd - 1) === DOT) {
+    if (isWordChar(text.charCodeAt(runEnd))) return undefined;
+    portEnd--;
+  }
+  if (!isPort(text, end, portEnd) || !freeAfter(text, portEnd)) return undefined;
+  return mayOpenNumber(text, portEnd) ? [start, portEnd] : [start, end];
 }
 
 /** The first address in the run `[start, end)`, or undefined. */

@@ -120,6 +120,29 @@ const inputs: Record<string, string> = {
   'separators before Basic, repeated': fill('\\": \\"Basic '),
   // Dotted card numbers.
   '4111. repeated': fill('4111.'),
+  // Image names with a display density.
+  'logo@2x.png repeated': fill('logo@2x.png '),
+  '@2x. repeated': fill('@2x.'),
+  '%401.5x.png repeated': fill('a%401.5x.png'),
+  // Documentation secrets.
+  'secret= and a documentation secret, repeated': fill('secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY '),
+  'secret= then EXAMPLEKEY repeated': `secret=${fill('EXAMPLEKEY')}`,
+  // Bearer challenges and prose.
+  'Bearer realm= repeated': fill('Bearer realm="a", '),
+  'Bearer a= repeated': fill('Bearer a='),
+  'Bearer and a word, repeated': fill('Bearer token '),
+  'Bearer then a long auth-param name': `Bearer ${fill('a')}=`,
+  'Bearer then dots': `Bearer ${fill('.')}`,
+  'Authorization: Bearer repeated': fill('Authorization: Bearer '),
+  'Authorization separators repeated': fill('Authorization: " \\'),
+  // Product versions and ports.
+  'Chrome/1.2.3.4 repeated': fill('Chrome/1.2.3.4 '),
+  'a/1.2.3.4 glued, repeated': fill('a/1.2.3.4'),
+  '/1.2.3.4 repeated': fill('/1.2.3.4'),
+  'a long product name then a version': `${fill('a')}/1.2.3.4`,
+  '1.2.3.4:80, repeated': fill('1.2.3.4:80,'),
+  '1.2.3.4:80 1 repeated': fill('1.2.3.4:80 1'),
+  '1.2.3.4:80. repeated': fill('1.2.3.4:80.'),
 };
 
 const names = Object.keys(detectors) as DetectorName[];
@@ -153,14 +176,26 @@ describe('adversarial 100 KB inputs', () => {
 const large: Record<string, readonly string[]> = {
   iban: ['DE89', 'DE89 3704 ', 'GB82WEST1234'],
   phone: ['+1 ', '+', '+44 20 7946 0958 ', '(415) ', '415 555 0132 ', '1 '],
-  ipAddress: ['::', '1:', '1.', 'ffff:', 'a:1.2.3.4:', '10.0.0.1-'],
+  ipAddress: [
+    '::',
+    '1:',
+    '1.',
+    'ffff:',
+    'a:1.2.3.4:',
+    '10.0.0.1-',
+    'Chrome/1.2.3.4 ',
+    'a/1.2.3.4',
+    '1.2.3.4:80,',
+  ],
+  bearerToken: ['Bearer realm="a", ', 'Bearer a=', 'Bearer token ', 'Authorization: Bearer '],
+  awsSecretAccessKey: ['secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ', 'EXAMPLEKEY'],
   privateKey: ['-----BEGIN ', '-----BEGIN PRIVATE KEY-----', '-----END CERTIFICATE-----'],
   stripeKey: ['sk_live_', 'ask_live_', 'a'],
   githubToken: ['ghp_', 'xghp_', 'github_pat_'],
   slackToken: ['xoxb-', 'axoxe.xoxp-', 'hooks.slack.com/services/', 'a'],
   gcpApiKey: ['AIza', 'xAIza', 'A'],
   basicAuth: ['Basic ', 'Basic a/basic ', 'Authorization: Basic ', 'A'],
-  email: ['%40', 'a%40', 'a%2B'],
+  email: ['%40', 'a%40', 'a%2B', 'logo@2x.png ', '@2x.'],
   creditCard: ['4111.', '4111.1111.'],
   awsAccessKeyId: ['AKIAIOSFODNN7EXAMPLE ', 'AKIA'],
 };

@@ -1,7 +1,9 @@
 import { detectors } from '../../src/detectors/index.js';
 
 const MASK = '*****';
-const KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+// Not one of the documentation's `…EXAMPLEKEY` placeholders, which the detector leaves alone.
+const KEY = 'Tk3vQ9mXr7Lp/2Wz8Ny4Hb6Jd1Fs5Gc0Va+Ue7Ko';
+const DOC_KEYS = ['wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY'];
 
 describe('awsAccessKeyId detector', () => {
   const redact = (text: string): string => detectors.awsAccessKeyId.redact(text, MASK);
@@ -54,6 +56,30 @@ describe('awsSecretAccessKey detector', () => {
     [`secret=${KEY}A+/B end`, 'secret=***** end'],
     [`client_secret: ${'f'.repeat(64)}`, 'client_secret: *****'],
   ])('masks the value only in %j', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  test.each(DOC_KEYS)('leaves the documentation placeholder %s alone', (key) => {
+    for (const text of [
+      `export AWS_SECRET_ACCESS_KEY=${key}`,
+      `aws_secret_access_key = ${key}`,
+      `{"SecretAccessKey": "${key}", "Expiration": 1}`,
+      `msg="{\\"secret\\": \\"${key}\\"}"`,
+    ]) {
+      expect(redact(text)).toBe(text);
+    }
+  });
+
+  test.each([
+    ['a key that ends in EXAMPLEKEY but is longer than 40', `secret=${KEY}EXAMPLEKEY`, 'secret=*****'],
+    ['a key with EXAMPLEKEY inside', 'secret=wJalrXUtnFEMI/K7MDENG/EXAMPLEKEYbPxRfiCY', 'secret=*****'],
+    ['a key that ends in examplekey, lower case', `secret=${KEY.slice(0, 30)}examplekey`, 'secret=*****'],
+    [
+      'a real key next to a placeholder',
+      `a secret=${DOC_KEYS[0]} b secret=${KEY}`,
+      `a secret=${DOC_KEYS[0]} b secret=*****`,
+    ],
+  ])('masks %s', (_label, input, expected) => {
     expect(redact(input)).toBe(expected);
   });
 

@@ -57,6 +57,30 @@ describe('email detector', () => {
   });
 
   test.each([
+    '"icon":"logo@3x.png"',
+    'avatar@2x.webp',
+    'img/logo@2x.png and img/logo@3x.PNG',
+    'hero@1.5x.jpg, hero@0.75x.jpeg, banner@2X.gif',
+    'icon@2x.svg icon@4x.avif icon@2x.ico photo@2x.heic',
+    '<img src="/static/brand@2x.png" srcset="/static/brand@3x.png 3x">',
+    'url(%22logo%402x.png%22)',
+    'logo@2x.png.',
+  ])('leaves the image name with a display density %j alone', (input) => {
+    expect(redact(input)).toBe(input);
+  });
+
+  test.each([
+    ['jane@2x.example.com', '*****'],
+    ['ops@2x.io', '*****'],
+    ['jane@2x.png.example.com', '*****'],
+    ['team@3x.co and logo@3x.png', '***** and logo@3x.png'],
+    ['jane%40example.com next to logo%402x.png', '***** next to logo%402x.png'],
+    ['logo@2x.pngx.com', '*****'],
+  ])('still masks the address %j', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  test.each([
     'no at sign here',
     '@example.com',
     'jane@',

@@ -54,6 +54,16 @@ const benign = [
   'hooks.slack.com/ and https://api.slack.com/apps',
   'docs key AKIAIOSFODNN7EXAMPLE and AKIAI44QH8DHBEXAMPLE',
   'percent 100%40 items and 5%40',
+  // Image names with a display density, documentation secrets, "bearer" in prose and challenges.
+  '{"icon":"logo@3x.png","avatar":"avatar@2x.webp","hero":"hero@1.5x.jpg"} and img/logo@2x.png',
+  'export AWS_SECRET_ACCESS_KEY=je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+  'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'This API accepts Bearer authentication only. The bearer of this ticket is entitled to a coffee.',
+  'INFO [auth] Bearer token rejected for tenant-23',
+  'WWW-Authenticate: Bearer realm="orders", error="invalid_token", error_description="The access token expired"',
+  // User agents.
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0.1.2 Safari/605.1.15',
 ];
 
 describe('false positives', () => {
@@ -73,7 +83,7 @@ describe('mixed text', () => {
   test('masks several kinds of secret in one log line and nothing else', () => {
     const line =
       'user=jane@example.com card=4111-1111-1111-1111 ssn=123-45-6789 key=AKIAY34FZKBOKMUTVV7A ' +
-      'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ' +
+      'aws_secret_access_key=Tk3vQ9mXr7Lp/2Wz8Ny4Hb6Jd1Fs5Gc0Va+Ue7Ko ' +
       'auth="Bearer opaque-token" jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln order=ORD-2024-000123 total=3.14';
     expect(redactString(line, all, MASK)).toBe(
       'user=***** card=***** ssn=***** key=***** aws_secret_access_key=***** ' +
@@ -93,6 +103,18 @@ describe('mixed text', () => {
       '2026-12-01T10:30:00.000Z INFO req=550e8400-e29b-41d4-a716-446655440000 ip=***** ' +
         'phone=***** iban=***** stripe=***** gh=***** slack=***** gcp=***** ' +
         'hook=https://hooks.slack.com/services/***** auth="Authorization: Basic *****" to=***** v=1.2.3 took=12ms',
+    );
+  });
+
+  test('masks the secrets of a request log line and leaves its look-alikes readable', () => {
+    const line =
+      'GET http://10.0.0.1:8080/health from 203.0.113.7 ua="Mozilla/5.0 Chrome/123.0.0.0 Safari/537.36" ' +
+      'auth="Authorization: Bearer abc123def456" www="Bearer realm=\\"api\\"" icon=logo@2x.png user=jane@example.com ' +
+      'key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY secret=Tk3vQ9mXr7Lp/2Wz8Ny4Hb6Jd1Fs5Gc0Va+Ue7Ko';
+    expect(redactString(line, all, MASK)).toBe(
+      'GET http://*****:8080/health from ***** ua="Mozilla/5.0 Chrome/123.0.0.0 Safari/537.36" ' +
+        'auth="Authorization: Bearer *****" www="Bearer realm=\\"api\\"" icon=logo@2x.png user=***** ' +
+        'key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY secret=*****',
     );
   });
 

@@ -11,7 +11,7 @@ describe('ipAddress detector', () => {
     ['X-Forwarded-For: 203.0.113.7, 198.51.100.2', 'X-Forwarded-For: *****, *****'],
     ['xff=203.0.113.7,198.51.100.2', 'xff=*****,*****'],
     ['range 10.0.0.1-10.0.0.255', 'range *****-*****'],
-    ['listening on 10.0.0.1:8080', 'listening on *****'],
+    ['listening on 10.0.0.1:8080', 'listening on *****:8080'],
     ['{"sourceIp":"203.0.113.7","port":443}', '{"sourceIp":"*****","port":443}'],
     ['http://192.168.0.1/admin?x=1', 'http://*****/admin?x=1'],
     ['subnet 10.0.0.0/8', 'subnet *****/8'],
@@ -33,6 +33,51 @@ describe('ipAddress detector', () => {
     ['a list fe80::1,fe80::2', 'a list *****,*****'],
   ])('masks %j', (input, expected) => {
     expect(redact(input)).toBe(expected);
+  });
+
+  test.each([
+    ['http://39.185.245.24:443/health', 'http://*****:443/health'],
+    ['http://192.168.75.235:8080/health', 'http://*****:8080/health'],
+    ['{"host":"10.0.0.1:5432"}', '{"host":"*****:5432"}'],
+    ['connect 10.0.0.1:8080 failed', 'connect *****:8080 failed'],
+    ['host 10.0.0.1:80.', 'host *****:80.'],
+    ['brokers=10.0.0.1:9092,10.0.0.2:9092', 'brokers=*****:9092,*****:9092'],
+    ['10.0.0.1:80-10.0.0.2:90', '*****:80-*****:90'],
+    ['[::1]:8080 and [2001:db8::1]:443', '[*****]:8080 and [*****]:443'],
+  ])('masks the address and keeps the port in %j', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  test.each([
+    ['10.0.0.1:415 555 0132', '***** 555 0132'],
+    ['10.0.0.1:1 (415) 555-0132', '***** (415) 555-0132'],
+  ])('masks a port that may open a number with the address in %j', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  test.each([
+    ['http://10.0.0.1/', 'http://*****/'],
+    ['//1.2.3.4', '//*****'],
+    ['https://example.com/10.0.0.1', 'https://example.com/*****'],
+    ['GET /hosts/10.0.0.1', 'GET /hosts/*****'],
+    ['user:pass@10.0.0.1/db', 'user:pass@*****/db'],
+    ['cidr 10.0.0.0/8 and 10.1.0.0/16', 'cidr *****/8 and *****/16'],
+    [`${'a'.repeat(33)}/10.0.0.1`, `${'a'.repeat(33)}/*****`],
+  ])('masks an address after / that is not a product version in %j', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  test.each([
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Safari/537.36',
+    'Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0.1.2 Safari/605.1.15',
+    '{"userAgent":"HeadlessChrome/120.0.0.0"}',
+    'Chrome/123.0.0.0',
+    'ua=OPR/109.0.0.0;python-requests/2.31.0.1|aws_sdk/1.2.3.4',
+    '"Edg/123.0.0.0"',
+    '(Electron/28.2.0.1)',
+    `${'a'.repeat(32)}/10.0.0.1`,
+  ])('leaves the product version in %j alone', (input) => {
+    expect(redact(input)).toBe(input);
   });
 
   test.each([

@@ -143,6 +143,19 @@ const fragments = fc.constantFrom(
   // Dotted card numbers and documentation key ids.
   '4111.1111.1111.1111',
   'EXAMPLE',
+  // Image names, documentation secrets, challenges, product versions and ports.
+  '@2x.png',
+  '@1.5x.webp',
+  '%402x.png',
+  'EXAMPLEKEY',
+  'Tk3vQ9mXr7Lp/2Wz8Ny4Hb6Jd1Fs5Gc0Va+Ue7Ko',
+  'realm="api"',
+  'error=',
+  '"Authorization":"',
+  'Chrome/',
+  'Version/17.0.1.2',
+  ':443',
+  '10.0.0.1:9092,',
 );
 
 /** Random text built from the fragments above and arbitrary strings. */
@@ -205,6 +218,10 @@ const numbers = fc
       'phone ',
       'version ',
       '8080',
+      ':443',
+      '/',
+      'Chrome/',
+      '10.0.0.1:9092,',
     ),
     { maxLength: 24 },
   )
@@ -283,6 +300,8 @@ const regressions = [
   'rk_test_DE89370400440532013000xoxe.xoxp-eyJhbGciOiJIUzI1NiJ9',
   '"secret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKExoxe.xoxp-ASIA4111xoxe.xoxp-',
   'Bearer eyJ1-hooks.slack.com/services/hooks.slack.com/services/wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  '1.2.3.4:415 555 0132',
+  '10.0.0.1:1 (415) 555-0132',
 ];
 
 const TRIGGERS =
