@@ -20,15 +20,12 @@
  */
 
 import {
-  codeBefore,
+  credentialAfter,
   type Detector,
   followsAuthorizationHeader,
   isAlphanumeric,
-  isWordChar,
-  SPACE,
   type Span,
   scanDetector,
-  TAB,
 } from './detector.js';
 
 const WORD_LENGTH = 'basic'.length;
@@ -68,11 +65,8 @@ function decodesToColon(text: string, start: number, end: number): boolean {
 function findBasicAuth(text: string, from: number): Span | undefined {
   WORD.lastIndex = from;
   for (let match = WORD.exec(text); match !== null; match = WORD.exec(text)) {
-    if (isWordChar(codeBefore(text, match.index - 1, from))) continue;
-    let start = match.index + WORD_LENGTH;
-    const blanks = start;
-    while (text.charCodeAt(start) === SPACE || text.charCodeAt(start) === TAB) start++;
-    if (start === blanks) continue;
+    const start = credentialAfter(text, match.index, WORD_LENGTH, from);
+    if (start < 0) continue;
     let dataEnd = start;
     while (isBase64Char(text.charCodeAt(dataEnd))) dataEnd++;
     let end = dataEnd;

@@ -32,18 +32,15 @@
  */
 
 import {
-  codeBefore,
+  credentialAfter,
   type Detector,
   DOT,
   followsAuthorizationHeader,
   HYPHEN,
   isAsciiLetter,
   isDigit,
-  isWordChar,
-  SPACE,
   type Span,
   scanDetector,
-  TAB,
   UNDERSCORE,
 } from './detector.js';
 
@@ -98,11 +95,8 @@ function looksLikeToken(text: string, start: number, end: number): boolean {
 function findBearerToken(text: string, from: number): Span | undefined {
   WORD.lastIndex = from;
   for (let match = WORD.exec(text); match !== null; match = WORD.exec(text)) {
-    if (isWordChar(codeBefore(text, match.index - 1, from))) continue;
-    let start = match.index + WORD_LENGTH;
-    const blanks = start;
-    while (text.charCodeAt(start) === SPACE || text.charCodeAt(start) === TAB) start++;
-    if (start === blanks) continue;
+    const start = credentialAfter(text, match.index, WORD_LENGTH, from);
+    if (start < 0) continue;
     let end = start;
     while (isTokenChar(text.charCodeAt(end))) end++;
     if (end === start) continue;

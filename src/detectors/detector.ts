@@ -254,3 +254,16 @@ export function prefixedTokenFinder(
     return undefined;
   };
 }
+
+/**
+ * Where the credential after an authentication scheme word (`Basic`, `Bearer`) starts: the word must not
+ * be glued to a word character before it, and must be followed by at least one space or tab. Returns -1
+ * when it is not. @internal
+ */
+export function credentialAfter(text: string, wordStart: number, wordLength: number, from: number): number {
+  if (isWordChar(codeBefore(text, wordStart - 1, from))) return -1;
+  let start = wordStart + wordLength;
+  const blanks = start;
+  while (text.charCodeAt(start) === SPACE || text.charCodeAt(start) === TAB) start++;
+  return start === blanks ? -1 : start;
+}
