@@ -82,3 +82,18 @@ test('secretsFrom that fails, or gives something else than strings of 4+ charact
   }
   expect(() => definePolicy({ secretsFrom: 'x' as never })).toThrow(/'secretsFrom' must be a function/);
 });
+
+test('static secrets reach log messages, stacks and causes through the formatter', () => {
+  const secret = 'static-secret-77';
+  const logger = new Logger({
+    serviceName: 'orders',
+    logFormatter: new MaskingLogFormatter(definePolicy({ secrets: [secret] })),
+  });
+  out.clear();
+  logger.error(
+    `failed with ${secret}`,
+    new Error(`db said ${secret}`, { cause: new Error(`inner ${secret}`) }),
+  );
+  expect(out.text()).not.toContain(secret);
+  expect(out.text()).toContain('failed with *****');
+});
