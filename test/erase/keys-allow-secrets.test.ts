@@ -84,7 +84,17 @@ describe('allow', () => {
         const out = masker.erase(data, { allow: { fields: [] } });
         const leaves = (v: unknown): unknown[] =>
           v !== null && typeof v === 'object' ? Object.values(v).flatMap(leaves) : [v];
-        for (const leaf of leaves(out)) expect(leaf).toBe(M);
+        // A string holding JSON is opened and closed again as JSON: its own leaves are masked inside it.
+        const masked = (leaf: unknown): boolean => {
+          if (leaf === M) return true;
+          if (typeof leaf !== 'string') return false;
+          try {
+            return leaves(JSON.parse(leaf)).every(masked);
+          } catch {
+            return false;
+          }
+        };
+        for (const leaf of leaves(out)) expect(masked(leaf)).toBe(true);
       }),
       { numRuns: 500 },
     );
