@@ -120,14 +120,18 @@ function isImageSuffix(text: string, start: number, end: number): boolean {
 
 function findEmail(text: string, from: number): Span | undefined {
   ANCHOR.lastIndex = from;
-  // `limit` bounds each walk back: `from` so an address never reaches into the previous mask, then the end
-  // of the previous anchor, so no character is read backwards twice.
-  let limit = from;
+  // The limits bound each walk back: `from` so an address never reaches into the previous mask, then the
+  // end of the previous anchor of the same kind, so no character is read backwards more than twice. A plain
+  // `@` walks back past a `%40` that made no address: `0%40@example.com` has the local part `0%40`.
+  let plainLimit = from;
+  let encodedLimit = from;
   for (let match = ANCHOR.exec(text); match !== null; match = ANCHOR.exec(text)) {
     const at = match.index;
     const domainStart = at + match[0].length;
-    const start = localStart(text, at, limit, match[0] !== '@');
-    limit = domainStart;
+    const encoded = match[0] !== '@';
+    const start = localStart(text, at, encoded ? encodedLimit : plainLimit, encoded);
+    encodedLimit = domainStart;
+    if (!encoded) plainLimit = domainStart;
     if (start === at) continue;
     const end = domainEnd(text, domainStart);
     if (end !== -1 && !isImageSuffix(text, domainStart, end)) return [start, end];
