@@ -1,0 +1,132 @@
+/**
+ * AES-SIV (RFC 5297): deterministic authenticated encryption. The same key, associated data and
+ * plaintext always give the same output, and any change to any of them fails authentication — what a
+ * joinable, reversible pseudonym needs. Built on node:crypto's AES (OpenSSL): S2V over AES-CMAC, then
+ * AES-CTR under the synthetic IV; each CMAC and the CTR pass are one native call.
+ *
+ * Key sizes: 256 bits (AES-128 in both halves), 384 or 512 bits (AES-256 in both halves, the one
+ * tokens use). The first half keys the CMAC, the second the CTR.
+ *
+ * @module
+ */
+import { createCipheriv, timingSafeEqual } from 'node:crypto';
+
+const BLOCK = 16;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+
+/** `dbl` of RFC 5297 §2.3: a left shift by one bit in GF(2^128), reduced by x^128 + x^7 + x^2 + x + 1. */
+function dbl(block: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(BLOCK);
+  let carry = 0;
+  for (let i = BLOCK - 1; i >= 0; i--) {
+    const b = block[i];
+    out[i] = ((b << 1) & 0xff) | carry;
+    carry = b >>> 7;
+  }
+  if (carry !== 0) out[BLOCK - 1] ^= 0x87;
+  return out;
+}
+
+function xorInto(target: Buffer, source: Buffer, offset = 0): void {
+  for (let i = 0; i < source.length; i++) target[offset + i] ^= source[i];
+}
+
+/** AES-CMAC (RFC 4493) keyed once: its subkeys computed at construction. */
+class Cmac {
+  readonly #algorithm: string;
+  readonly #key: Buffer;
+  readonly #k1: Buffer;
+  readonly #k2: Buffer;
+
+  public constructor(key: Buffer) {
+    this.#key = key;
+    this.#algorithm = `aes-${key.length * 8}-cbc`;
+    const l = this.#cbcLast(ZERO_BLOCK);
+    this.#k1 = dbl(l);
+    this.#k2 = dbl(this.#k1);
+  }
+
+  public mac(message: Buffer): Buffer {
+    const n = Math.max(1, Math.ceil(message.length / BLOCK));
+    const complete = message.length > 0 && message.length % BLOCK === 0;
+    const padded = Buffer.alloc(n * BLOCK);
+    message.copy(padded);
+    if (!complete) padded[message.length] = 0x80;
+    xorInto(padded, complete ? this.#k1 : this.#k2, (n - 1) * BLOCK);
+    return this.#cbcLast(padded);
+  }
+
+  /** The last block of AES-CBC with a zero IV: the CBC-MAC of whole blocks. */
+  #cbcLast(blocks: Buffer): Buffer {
+    const cipher = createCipheriv(this.#algorithm, this.#key, ZERO_BLOCK);
+    cipher.setAutoPadding(false);
+    const out = cipher.update(blocks);
+    cipher.final();
+    return out.subarray(out.length - BLOCK);
+  }
+}
+
+/** An AES-SIV key: encrypts and decrypts deterministically under associated data. */
+export class AesSiv {
+  readonly #cmac: Cmac;
+  readonly #ctrKey: Buffer;
+  readonly #ctr: string;
+
+  /** @param key 32, 48 or 64 bytes. */
+  public constructor(key: Uint8Array) {
+    if (key.length !== 32 && key.length !== 48 && key.length !== 64) {
+      throw new RangeError('an AES-SIV key has 256, 384 or 512 bits');
+    }
+    const half = key.length / 2;
+    this.#cmac = new Cmac(Buffer.from(key.subarray(0, half)));
+    this.#ctrKey = Buffer.from(key.subarray(half));
+    this.#ctr = `aes-${half * 8}-ctr`;
+  }
+
+  /** `V || C` (RFC 5297 §2.6): 16 bytes of synthetic IV, then the ciphertext. */
+  public encrypt(plaintext: Uint8Array, associatedData: readonly Uint8Array[]): Buffer {
+    const p = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.length);
+    const v = this.#s2v(associatedData, p);
+    return Buffer.concat([v, this.#ctrPass(v, p)]);
+  }
+
+  /** The plaintext, or `undefined` when `V || C` does not authenticate under this key and data. */
+  public decrypt(sealed: Uint8Array, associatedData: readonly Uint8Array[]): Buffer | undefined {
+    if (sealed.length < BLOCK) return undefined;
+    const s = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.length);
+    const v = s.subarray(0, BLOCK);
+    const p = this.#ctrPass(v, s.subarray(BLOCK));
+    const expected = this.#s2v(associatedData, p);
+    return timingSafeEqual(expected, v) ? p : undefined;
+  }
+
+  /** S2V (RFC 5297 §2.4) over the associated data strings and the plaintext. */
+  #s2v(associatedData: readonly Uint8Array[], plaintext: Buffer): Buffer {
+    let d = this.#cmac.mac(ZERO_BLOCK);
+    for (const ad of associatedData) {
+      d = dbl(d);
+      xorInto(d, this.#cmac.mac(Buffer.from(ad.buffer, ad.byteOffset, ad.length)));
+    }
+    let t: Buffer;
+    if (plaintext.length >= BLOCK) {
+      t = Buffer.from(plaintext); // xorend: D into the last 16 bytes
+      xorInto(t, d, t.length - BLOCK);
+    } else {
+      t = dbl(d);
+      const padded = Buffer.alloc(BLOCK);
+      plaintext.copy(padded);
+      padded[plaintext.length] = 0x80;
+      xorInto(t, padded);
+    }
+    return this.#cmac.mac(t);
+  }
+
+  /** AES-CTR under `Q`: `V` with bits 31 and 63 (from the right) cleared, RFC 5297 §2.6. */
+  #ctrPass(v: Buffer, data: Buffer): Buffer {
+    const q = Buffer.from(v);
+    q[8] &= 0x7f;
+    q[12] &= 0x7f;
+    const cipher = createCipheriv(this.#ctr, this.#ctrKey, q);
+    return Buffer.concat([cipher.update(data), cipher.final()]);
+  }
+}
