@@ -23,13 +23,19 @@ import type {
   EncryptCommandOutput,
   GenerateDataKeyCommandInput,
   GenerateDataKeyCommandOutput,
+  GenerateDataKeyWithoutPlaintextCommandInput,
+  GenerateDataKeyWithoutPlaintextCommandOutput,
   KMSClient,
 } from '@aws-sdk/client-kms';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { assertKnownOptions } from '../options.js';
 
-/** The KMS operations the double answers, counts and can fail on demand. */
-export type KmsOperation = 'GenerateDataKey' | 'Encrypt' | 'Decrypt';
+/**
+ * The KMS operations the double answers, counts and can fail on demand. Each is its own KMS permission
+ * (`kms:<operation>`): denying `GenerateDataKey` does not deny `GenerateDataKeyWithoutPlaintext`, and the
+ * other way round.
+ */
+export type KmsOperation = 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext' | 'Encrypt' | 'Decrypt';
 
 /** Options of {@link createKmsMock}. */
 export interface CreateKmsMockOptions {
@@ -88,7 +94,12 @@ export interface KmsMock {
 
 type ClientKmsModule = typeof ClientKms;
 
-const OPERATIONS: readonly KmsOperation[] = ['GenerateDataKey', 'Encrypt', 'Decrypt'];
+const OPERATIONS: readonly KmsOperation[] = [
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'Encrypt',
+  'Decrypt',
+];
 const DEFAULT_REGION = 'eu-west-1';
 const DEFAULT_ACCOUNT = '111122223333';
 /** Any partition (`aws`, `aws-cn`, `aws-us-gov`, ...); the key id need not be a UUID (multi-Region `mrk-...`). */
@@ -199,10 +210,11 @@ const metadata = (httpStatusCode: number) => ({
 
 /**
  * Creates a KMS double and installs it on `KMSClient` (and so on the aggregated `KMS` class, which extends
- * it, and which the AWS Encryption SDK uses): GenerateDataKey, Encrypt and Decrypt behave like KMS, with a
- * random 256-bit master key per key and the encryption context bound as AES-GCM AAD, so the real Encryption
- * SDK, or the code under test, runs end to end without AWS. Other commands reject until answered through
- * {@link KmsMock.client}.
+ * it, and which the AWS Encryption SDK uses): GenerateDataKey, GenerateDataKeyWithoutPlaintext, Encrypt and
+ * Decrypt behave like KMS, with a random 256-bit master key per key and the encryption context bound as
+ * AES-GCM AAD, so the real Encryption SDK, or the code under test, runs end to end without AWS.
+ * GenerateDataKeyWithoutPlaintext answers `KeyId` and `CiphertextBlob` only; a later Decrypt with the same
+ * context returns the data key. Other commands reject until answered through {@link KmsMock.client}.
  *
  * Errors are the client's own exception classes, as KMS would return them: `NotFoundException` (unknown
  * key), `DisabledException`, `AccessDeniedException`, `ThrottlingException`, `InvalidCiphertextException`
@@ -372,8 +384,16 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
     };
   };
 
-  const generateDataKey = (input: GenerateDataKeyCommandInput): GenerateDataKeyCommandOutput => {
-    begin('GenerateDataKey');
+  /**
+   * GenerateDataKey and GenerateDataKeyWithoutPlaintext alike: the same checks, in the order KMS makes
+   * them, then a new random data key sealed under the request's context. Each is counted, throttled and
+   * authorized under its own name, as each is its own KMS permission.
+   */
+  const newDataKey = (
+    operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext',
+    input: GenerateDataKeyCommandInput | GenerateDataKeyWithoutPlaintextCommandInput,
+  ): GenerateDataKeyCommandOutput => {
+    begin(operation);
     const { NumberOfBytes, KeySpec } = input;
     if ((NumberOfBytes === undefined) === (KeySpec === undefined)) {
       throw validationError('Please specify either number of bytes or key spec.');
@@ -387,7 +407,7 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
       );
     }
     const key = requireKey(input.KeyId);
-    authorize('GenerateDataKey', key);
+    authorize(operation, key);
     const dataKey = randomBytes(size as number);
     try {
       return {
@@ -399,6 +419,21 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
     } finally {
       dataKey.fill(0);
     }
+  };
+
+  const generateDataKey = (input: GenerateDataKeyCommandInput): GenerateDataKeyCommandOutput =>
+    newDataKey('GenerateDataKey', input);
+
+  /** As KMS: the data key is made and sealed as for GenerateDataKey, then only its sealed copy is returned. */
+  const generateDataKeyWithoutPlaintext = (
+    input: GenerateDataKeyWithoutPlaintextCommandInput,
+  ): GenerateDataKeyWithoutPlaintextCommandOutput => {
+    const { KeyId, CiphertextBlob, Plaintext, $metadata } = newDataKey(
+      'GenerateDataKeyWithoutPlaintext',
+      input,
+    );
+    Plaintext?.fill(0);
+    return { KeyId, CiphertextBlob, $metadata };
   };
 
   const encrypt = (input: EncryptCommandInput): EncryptCommandOutput => {
@@ -468,13 +503,18 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
     // `undefined`, and name the command. Fakes the test adds with `client.on(...)` take precedence.
     client.send.callsFake(async (command: { constructor: { name: string } }) => {
       throw new Error(
-        `createKmsMock answers GenerateDataKey, Encrypt and Decrypt; answer ${command.constructor.name} with kmsMock.client.on(...)`,
+        `createKmsMock answers GenerateDataKey, GenerateDataKeyWithoutPlaintext, Encrypt and Decrypt; answer ${command.constructor.name} with kmsMock.client.on(...)`,
       );
     });
     // Async, so that every outcome, failures included, is a promise, as from the real `send`.
     client
       .on(kms.GenerateDataKeyCommand)
       .callsFake(async (input: GenerateDataKeyCommandInput) => generateDataKey(input));
+    client
+      .on(kms.GenerateDataKeyWithoutPlaintextCommand)
+      .callsFake(async (input: GenerateDataKeyWithoutPlaintextCommandInput) =>
+        generateDataKeyWithoutPlaintext(input),
+      );
     client.on(kms.EncryptCommand).callsFake(async (input: EncryptCommandInput) => encrypt(input));
     client.on(kms.DecryptCommand).callsFake(async (input: DecryptCommandInput) => decrypt(input));
   };

@@ -11,6 +11,9 @@ import {
   GenerateDataKeyCommand,
   type GenerateDataKeyCommandInput,
   type GenerateDataKeyCommandOutput,
+  GenerateDataKeyWithoutPlaintextCommand,
+  type GenerateDataKeyWithoutPlaintextCommandInput,
+  type GenerateDataKeyWithoutPlaintextCommandOutput,
   IncorrectKeyException,
   InvalidCiphertextException,
   KMS,
@@ -27,9 +30,12 @@ const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret
 const keyArn = (region = REGION) => `arn:aws:kms:${region}:111122223333:key/${randomUUID()}`;
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
-/** The three operations, called either through the aggregated `KMS` class or through `KMSClient#send`. */
+/** The four operations, called either through the aggregated `KMS` class or through `KMSClient#send`. */
 interface Api {
   generateDataKey(input: GenerateDataKeyCommandInput): Promise<GenerateDataKeyCommandOutput>;
+  generateDataKeyWithoutPlaintext(
+    input: GenerateDataKeyWithoutPlaintextCommandInput,
+  ): Promise<GenerateDataKeyWithoutPlaintextCommandOutput>;
   encrypt(input: EncryptCommandInput): Promise<EncryptCommandOutput>;
   decrypt(input: DecryptCommandInput): Promise<DecryptCommandOutput>;
 }
@@ -38,6 +44,7 @@ const viaAggregatedClient = (): Api => {
   const kms = new KMS({ region: REGION, credentials: CREDENTIALS });
   return {
     generateDataKey: (input) => kms.generateDataKey(input),
+    generateDataKeyWithoutPlaintext: (input) => kms.generateDataKeyWithoutPlaintext(input),
     encrypt: (input) => kms.encrypt(input),
     decrypt: (input) => kms.decrypt(input),
   };
@@ -47,10 +54,21 @@ const viaSend = (): Api => {
   const kms = new KMSClient({ region: REGION, credentials: CREDENTIALS });
   return {
     generateDataKey: (input) => kms.send(new GenerateDataKeyCommand(input)),
+    generateDataKeyWithoutPlaintext: (input) => kms.send(new GenerateDataKeyWithoutPlaintextCommand(input)),
     encrypt: (input) => kms.send(new EncryptCommand(input)),
     decrypt: (input) => kms.send(new DecryptCommand(input)),
   };
 };
+
+/** The two operations that make a data key; they share their input rules. */
+const DATA_KEY_OPERATIONS = [
+  ['GenerateDataKey', (api: Api, input: GenerateDataKeyCommandInput) => api.generateDataKey(input)],
+  [
+    'GenerateDataKeyWithoutPlaintext',
+    (api: Api, input: GenerateDataKeyWithoutPlaintextCommandInput) =>
+      api.generateDataKeyWithoutPlaintext(input),
+  ],
+] as const;
 
 /** Awaits a rejection and returns the error, so a test can look at more than its class. */
 const failure = async (promise: Promise<unknown>): Promise<KMSServiceException> => {
@@ -154,6 +172,50 @@ describe.each([
     ])('GenerateDataKey %o makes a %i-byte key', async (size, bytes) => {
       const generated = await kms.generateDataKey({ KeyId: key, ...size });
       expect(generated.Plaintext).toHaveLength(bytes);
+    });
+
+    test('GenerateDataKeyWithoutPlaintext answers KeyId (the ARN) and CiphertextBlob, never Plaintext', async () => {
+      const generated = await kms.generateDataKeyWithoutPlaintext({
+        KeyId: key.split('/')[1],
+        KeySpec: 'AES_256',
+        EncryptionContext: context,
+      });
+      expect(Object.keys(generated).sort()).toEqual(['$metadata', 'CiphertextBlob', 'KeyId']);
+      expect(generated).not.toHaveProperty('Plaintext');
+      expect(generated.KeyId).toBe(key);
+      expect(generated.CiphertextBlob).toBeInstanceOf(Uint8Array);
+      expect(generated.$metadata.httpStatusCode).toBe(200);
+    });
+
+    test.each([
+      [{ KeySpec: 'AES_256' as const }, 32],
+      [{ KeySpec: 'AES_128' as const }, 16],
+      [{ NumberOfBytes: 1 }, 1],
+      [{ NumberOfBytes: 1024 }, 1024],
+    ])('GenerateDataKeyWithoutPlaintext %o then Decrypt returns a %i-byte key', async (size, bytes) => {
+      const generated = await kms.generateDataKeyWithoutPlaintext({
+        KeyId: key,
+        EncryptionContext: context,
+        ...size,
+      });
+      const decrypted = await kms.decrypt({
+        CiphertextBlob: generated.CiphertextBlob,
+        EncryptionContext: context,
+      });
+      expect(decrypted.KeyId).toBe(key);
+      expect(decrypted.Plaintext).toBeInstanceOf(Uint8Array);
+      expect(decrypted.Plaintext).toHaveLength(bytes);
+    });
+
+    test('GenerateDataKeyWithoutPlaintext makes a new data key every time', async () => {
+      const keys = [];
+      for (let call = 0; call < 2; call++) {
+        const generated = await kms.generateDataKeyWithoutPlaintext({ KeyId: key, NumberOfBytes: 32 });
+        const decrypted = await kms.decrypt({ CiphertextBlob: generated.CiphertextBlob });
+        keys.push(Buffer.from(decrypted.Plaintext as Uint8Array).toString('hex'));
+      }
+      expect(keys[0]).not.toBe(keys[1]);
+      expect(keys[0]).not.toBe('00'.repeat(32));
     });
 
     test('Encrypt then Decrypt returns the plaintext, with or without KeyId', async () => {
@@ -268,6 +330,26 @@ describe.each([
       expect(error.name).toBe('InvalidCiphertextException');
     });
 
+    test.each([
+      ['another value', { tenant_id: 't-2', purpose: 'test' }],
+      ['no context', undefined],
+      ['an extra key', { ...context, extra: 'x' }],
+    ])(
+      'Decrypt of a GenerateDataKeyWithoutPlaintext blob with %s fails with InvalidCiphertextException',
+      async (_, wrong) => {
+        const generated = await kms.generateDataKeyWithoutPlaintext({
+          KeyId: key,
+          KeySpec: 'AES_256',
+          EncryptionContext: context,
+        });
+        const error = await failure(
+          kms.decrypt({ CiphertextBlob: generated.CiphertextBlob, EncryptionContext: wrong }),
+        );
+        expect(error).toBeInstanceOf(InvalidCiphertextException);
+        expect(error.name).toBe('InvalidCiphertextException');
+      },
+    );
+
     test('key order does not matter, as in KMS', async () => {
       const encrypted = await kms.encrypt({
         KeyId: key,
@@ -365,6 +447,10 @@ describe.each([
   describe('errors', () => {
     test.each([
       ['GenerateDataKey', (api: Api, KeyId: string) => api.generateDataKey({ KeyId, NumberOfBytes: 32 })],
+      [
+        'GenerateDataKeyWithoutPlaintext',
+        (api: Api, KeyId: string) => api.generateDataKeyWithoutPlaintext({ KeyId, NumberOfBytes: 32 }),
+      ],
       ['Encrypt', (api: Api, KeyId: string) => api.encrypt({ KeyId, Plaintext: utf8('secret') })],
     ])(
       '%s with an unknown key fails with NotFoundException, built as the client builds it',
@@ -396,6 +482,7 @@ describe.each([
       mock.disableKey(key);
       for (const call of [
         kms.generateDataKey({ KeyId: key, NumberOfBytes: 32 }),
+        kms.generateDataKeyWithoutPlaintext({ KeyId: key, NumberOfBytes: 32 }),
         kms.encrypt({ KeyId: key, Plaintext: utf8('secret') }),
         kms.decrypt({ CiphertextBlob: encrypted.CiphertextBlob }),
       ]) {
@@ -407,6 +494,9 @@ describe.each([
       await expect(kms.encrypt({ KeyId: otherKey, Plaintext: utf8('secret') })).resolves.toMatchObject({
         KeyId: otherKey,
       });
+      await expect(
+        kms.generateDataKeyWithoutPlaintext({ KeyId: otherKey, NumberOfBytes: 32 }),
+      ).resolves.toMatchObject({ KeyId: otherKey });
     });
 
     test('denyAccess(key, operation) denies that operation on that key only', async () => {
@@ -427,6 +517,42 @@ describe.each([
       await expect(kms.decrypt({ CiphertextBlob: otherEncrypted.CiphertextBlob })).resolves.toBeDefined();
     });
 
+    test('denyAccess(key, GenerateDataKeyWithoutPlaintext) denies that operation only, under its own name', async () => {
+      mock.denyAccess(key, 'GenerateDataKeyWithoutPlaintext');
+
+      const error = await failure(
+        kms.generateDataKeyWithoutPlaintext({ KeyId: key, NumberOfBytes: 32, EncryptionContext: context }),
+      );
+      expect(error).toBeInstanceOf(KMSServiceException);
+      expect(error.name).toBe('AccessDeniedException');
+      expect(error.message).toContain(`kms:GenerateDataKeyWithoutPlaintext on resource: ${key}`);
+
+      // kms:GenerateDataKey is another permission: still granted, and its key decrypts.
+      const generated = await kms.generateDataKey({
+        KeyId: key,
+        NumberOfBytes: 32,
+        EncryptionContext: context,
+      });
+      await expect(
+        kms.decrypt({ CiphertextBlob: generated.CiphertextBlob, EncryptionContext: context }),
+      ).resolves.toMatchObject({ KeyId: key });
+      await expect(kms.encrypt({ KeyId: key, Plaintext: utf8('secret') })).resolves.toBeDefined();
+      await expect(
+        kms.generateDataKeyWithoutPlaintext({ KeyId: otherKey, NumberOfBytes: 32 }),
+      ).resolves.toMatchObject({ KeyId: otherKey });
+    });
+
+    test('denyAccess(key, GenerateDataKey) does not deny GenerateDataKeyWithoutPlaintext', async () => {
+      mock.denyAccess(key, 'GenerateDataKey');
+      await expect(kms.generateDataKey({ KeyId: key, NumberOfBytes: 32 })).rejects.toHaveProperty(
+        'name',
+        'AccessDeniedException',
+      );
+      await expect(
+        kms.generateDataKeyWithoutPlaintext({ KeyId: key, NumberOfBytes: 32 }),
+      ).resolves.toMatchObject({ KeyId: key });
+    });
+
     test('denyAccess(key) denies every operation on that key; denials add up', async () => {
       const encrypted = await kms.encrypt({ KeyId: key, Plaintext: utf8('secret') });
       mock.denyAccess(otherKey, 'Encrypt');
@@ -443,6 +569,7 @@ describe.each([
       mock.denyAccess(key);
       for (const call of [
         kms.generateDataKey({ KeyId: key, NumberOfBytes: 32 }),
+        kms.generateDataKeyWithoutPlaintext({ KeyId: key, NumberOfBytes: 32 }),
         kms.encrypt({ KeyId: key, Plaintext: utf8('secret') }),
         kms.decrypt({ CiphertextBlob: encrypted.CiphertextBlob }),
       ]) {
@@ -464,6 +591,22 @@ describe.each([
       expect(mock.count('GenerateDataKey')).toBe(3);
     });
 
+    test('throttle(GenerateDataKeyWithoutPlaintext) fails that operation only, and is counted', async () => {
+      mock.throttle('GenerateDataKeyWithoutPlaintext', 2);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const error = await failure(kms.generateDataKeyWithoutPlaintext({ KeyId: key, NumberOfBytes: 32 }));
+        expect(error).toBeInstanceOf(KMSServiceException);
+        expect(error.name).toBe('ThrottlingException');
+        expect(error.message).toBe('Rate exceeded');
+        await expect(kms.generateDataKey({ KeyId: key, NumberOfBytes: 32 })).resolves.toBeDefined();
+      }
+      await expect(
+        kms.generateDataKeyWithoutPlaintext({ KeyId: key, NumberOfBytes: 32 }),
+      ).resolves.toMatchObject({ KeyId: key });
+      expect(mock.count('GenerateDataKeyWithoutPlaintext')).toBe(3);
+      expect(mock.count('GenerateDataKey')).toBe(2);
+    });
+
     test('throttle() defaults to one call, and throttles add up', async () => {
       mock.throttle('Encrypt');
       mock.throttle('Encrypt');
@@ -480,9 +623,24 @@ describe.each([
       ['NumberOfBytes 1025', { NumberOfBytes: 1025 }],
       ['NumberOfBytes 1.5', { NumberOfBytes: 1.5 }],
       ['an unknown KeySpec', { KeySpec: 'AES_512' as 'AES_256' }],
-    ])('GenerateDataKey with %s fails with ValidationException', async (_, input) => {
-      const error = await failure(kms.generateDataKey({ KeyId: key, ...input }));
-      expect(error).toBeInstanceOf(KMSServiceException);
+    ])(
+      'GenerateDataKey and GenerateDataKeyWithoutPlaintext with %s fail with the same ValidationException',
+      async (_, input) => {
+        const messages = [];
+        for (const [, generate] of DATA_KEY_OPERATIONS) {
+          const error = await failure(generate(kms, { KeyId: key, ...input }));
+          expect(error).toBeInstanceOf(KMSServiceException);
+          expect(error.name).toBe('ValidationException');
+          expect(error.message).toMatch(/^1 validation error detected: /);
+          messages.push(error.message);
+        }
+        expect(messages[1]).toBe(messages[0]);
+        expect(mock.count('GenerateDataKeyWithoutPlaintext')).toBe(1);
+      },
+    );
+
+    test.each(DATA_KEY_OPERATIONS)('%s with no KeyId fails with ValidationException', async (_, generate) => {
+      const error = await failure(generate(kms, { KeyId: undefined, NumberOfBytes: 32 }));
       expect(error.name).toBe('ValidationException');
     });
 
@@ -533,6 +691,11 @@ describe.each([
       await kms.decrypt({ CiphertextBlob: generated.CiphertextBlob });
       await failure(kms.decrypt({ CiphertextBlob: generated.CiphertextBlob, EncryptionContext: { a: 'b' } }));
       await failure(kms.encrypt({ KeyId: keyArn(), Plaintext: utf8('x') }));
+      expect(mock.count('GenerateDataKeyWithoutPlaintext')).toBe(0);
+      await kms.generateDataKeyWithoutPlaintext({ KeyId: key, NumberOfBytes: 32 });
+      await failure(kms.generateDataKeyWithoutPlaintext({ KeyId: keyArn(), NumberOfBytes: 32 }));
+      await failure(kms.generateDataKeyWithoutPlaintext({ KeyId: key, NumberOfBytes: 0 }));
+      expect(mock.count('GenerateDataKeyWithoutPlaintext')).toBe(3);
       expect(mock.count('GenerateDataKey')).toBe(1);
       expect(mock.count('Decrypt')).toBe(2);
       expect(mock.count('Encrypt')).toBe(1);
