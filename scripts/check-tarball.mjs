@@ -254,6 +254,42 @@ try {
     const said = run(process.execPath, ['batch-stack.mjs'], consumer).trim().split('\n').pop();
     step(said ?? 'ran the batch stacks');
   }
+
+  // 8. Tokens: the README's tokens section and the CLI, from the tarball. The CLI runs as `npx` runs it
+  // (the package's bin), with the KMS double preloaded into its process.
+  {
+    copyFileSync(join(clone, 'scripts', 'tarball-tokens-stack.mjs'), join(consumer, 'tokens-stack.mjs'));
+    const said = run(process.execPath, ['tokens-stack.mjs'], consumer).trim().split('\n').pop();
+    step(said ?? 'ran the tokens stack');
+    writeFileSync(
+      join(consumer, 'kms-double.cjs'),
+      "require('middy-data-masking/testing').createKmsMock({ keys: ['arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'] });\n",
+    );
+    const bin = join(consumer, 'node_modules', '.bin', NAME);
+    const printed = run(
+      process.execPath,
+      [
+        '--require',
+        './kms-double.cjs',
+        bin,
+        'create-token-key',
+        '--key-id',
+        'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        '--context',
+        'tenant_id=acme',
+      ],
+      consumer,
+    );
+    const descriptor = JSON.parse(printed);
+    if (
+      descriptor.version !== '1' ||
+      descriptor.context?.tenant_id !== 'acme' ||
+      typeof descriptor.wrapped !== 'string'
+    ) {
+      fail(`npx ${NAME} create-token-key printed ${printed.slice(0, 200)}`);
+    }
+    step('ran npx middy-data-masking create-token-key from the tarball against the KMS double');
+  }
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 } finally {

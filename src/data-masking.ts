@@ -12,6 +12,7 @@ import { compileEraser, type EraseOptions, type Eraser } from './erase/eraser.js
 import { parseJson } from './erase/lossless-json.js';
 import { Opener, type OpenMode } from './erase/opener.js';
 import { eraseOptionsKey } from './erase/options-key.js';
+import type { TokenKeyLike } from './erase/rule.js';
 import {
   DataMaskingDecryptValueError,
   DataMaskingEncryptionError,
@@ -20,6 +21,7 @@ import {
 import { assertKnownOptions } from './options.js';
 import { MaskingPolicy } from './policy/masking-policy.js';
 import { type CompiledSelector, compileSelector } from './selector/selector.js';
+import { detokenizeDeep, readyKeyring, tokenKeyring } from './tokens/detokenize.js';
 
 /** Options of the {@link DataMasking} constructor. */
 export interface DataMaskingOptions {
@@ -54,6 +56,14 @@ export type MaskedPayload<T> = T extends null | undefined
   : T extends readonly unknown[]
     ? string[]
     : string;
+
+/** Options of {@link DataMasking.detokenize}. */
+export interface DetokenizeOptions {
+  /** The `TokenKey` that made the tokens, or several (for rotation): each token is reversed by the key of its version. */
+  key: TokenKeyLike | readonly TokenKeyLike[];
+  /** Field expressions to reverse tokens in; without them, every string of the data is searched. */
+  fields?: readonly string[];
+}
 
 const CACHE_LIMIT = 256;
 const CONSTRUCTOR_OPTIONS = ['provider', 'throwOnMissingField', 'logger'];
@@ -236,6 +246,37 @@ export class DataMasking {
       }
       return (value) => (value === undefined ? Promise.resolve(value) : decryptValue(value));
     }) as Promise<T>;
+  }
+
+  /**
+   * Reverses tokens made by a `{ tokenize: key }` rule (`middy-data-masking/tokens`): every token found
+   * by its tag (`tok_<version>_…`) in every string, or only in what `fields` select. A string that is one
+   * token becomes its value, with its type (`42` comes back a number); a token inside free text is
+   * replaced by the value's string form. The keys are unwrapped first (one KMS call each, the first time).
+   * Never a wrong or partial value: the first token that does not reverse fails the call.
+   *
+   * @throws {DataMaskingDecryptValueError} (400) for a malformed token, or one whose version no key has.
+   * @throws {DataMaskingContextMismatchError} (403) for a token that does not authenticate: another key or
+   * context, or altered.
+   * @throws {DataMaskingFieldNotFoundError} when an expression selects nothing and `throwOnMissingField` is on.
+   */
+  public async detokenize<T>(data: T, options: DetokenizeOptions): Promise<T> {
+    assertKnownOptions(options, ['key', 'fields'], 'the detokenize options');
+    const ring = tokenKeyring(options?.key, 'the detokenize options');
+    if (options.fields !== undefined) {
+      // Checked (and compiled) before the keys are unwrapped: a bad option costs no KMS call.
+      if (!Array.isArray(options.fields))
+        throw new DataMaskingUnsupportedTypeError("'fields' must be an array of field expressions");
+      for (const field of options.fields) this.#selector(field);
+    }
+    await readyKeyring(ring);
+    if (options.fields === undefined) return detokenizeDeep(data, ring) as T;
+    return this.#onFields(
+      data,
+      options.fields,
+      'erase',
+      () => async (value) => detokenizeDeep(value, ring),
+    ) as Promise<T>;
   }
 
   /**

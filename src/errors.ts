@@ -183,6 +183,22 @@ export class DataMaskingProviderUnavailableError extends DataMaskingEncryptionEr
 }
 
 /**
+ * A `TokenKey` was used synchronously (`erase` with a `{ tokenize: key }` rule, `key.tokenize`) before it
+ * was unwrapped. `await key.ready()` once, at cold start, before the first synchronous use; the
+ * middleware, the batch surfaces and the pseudonymization handlers await it themselves. HTTP 500, not
+ * exposed: it is a mistake in the function, not in the request.
+ */
+export class DataMaskingTokenKeyNotReadyError extends DataMaskingError {
+  public constructor(version: string, options?: DataMaskingErrorOptions) {
+    super(
+      `the token key (version ${version}) is not ready: await key.ready() before erasing or tokenizing synchronously`,
+      options,
+    );
+    this.name = 'DataMaskingTokenKeyNotReadyError';
+  }
+}
+
+/**
  * Powertools' text (`Encryption context mismatch for key 'tenant_id'`), then every mismatched key when
  * there are several.
  */

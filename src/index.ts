@@ -12,6 +12,7 @@ export {
   type CryptoOptions as DecryptOptions,
   DataMasking,
   type DataMaskingOptions,
+  type DetokenizeOptions,
   type DataMaskingOptions as DataMaskingConstructorOptions,
   type MaskedPayload,
 } from './data-masking.js';
@@ -28,7 +29,7 @@ export {
 } from './detectors/index.js';
 export { DEFAULT_MASK, DEFAULT_MASK_VALUE } from './erase/constants.js';
 export type { EraseOptions, Eraser } from './erase/eraser.js';
-export type { FieldRule, MaskFunction, MaskingRule } from './erase/rule.js';
+export type { FieldRule, MaskFunction, MaskingRule, TokenKeyLike } from './erase/rule.js';
 export * from './errors.js';
 export { normalizedKey } from './policy/key-matcher.js';
 export {

@@ -59,6 +59,18 @@ describe('entry points', () => {
     expect(images).toMatch(/import\('@aws-sdk\/util-dynamodb'\)/);
   });
 
+  test('the tokens entry loads the KMS client and nothing else heavy (no Encryption SDK, no Middy)', () => {
+    const packages = runtimePackages(join(SRC, 'tokens.ts'));
+    expect(packages.filter((p) => HEAVY.test(p))).toEqual(['@aws-sdk/client-kms']);
+    expect(packages.filter((p) => !p.startsWith('node:') && !HEAVY.test(p))).toEqual([]);
+  });
+
+  test('the command line loads the KMS client only', () => {
+    expect(runtimePackages(join(SRC, 'cli.ts')).filter((p) => !p.startsWith('node:'))).toEqual([
+      '@aws-sdk/client-kms',
+    ]);
+  });
+
   test('providers/kms is what loads the Encryption SDK', () => {
     expect(runtimePackages(join(SRC, 'providers', 'kms.ts'))).toContain('@aws-crypto/client-node');
   });

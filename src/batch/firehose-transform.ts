@@ -13,7 +13,7 @@ import type { EraseOptions } from '../erase/eraser.js';
 import { textEraserOf } from '../erase/text-eraser.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
-import { asPolicy, loadRequestSecrets, type MaskingPolicy } from '../policy/masking-policy.js';
+import { asPolicy, type MaskingPolicy, preparePolicies } from '../policy/masking-policy.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
 import {
   contextOf,
@@ -120,7 +120,9 @@ export function compileFirehoseMasking<TRequest = unknown>(
   const policies: MaskingPolicy[] = [];
   const compileRules = (rules: TableRules<TRequest>): CompiledRules<TRequest> => {
     const policy = rules.erase === undefined ? undefined : asPolicy(rules.erase);
-    if (policy?.options.secretsFrom !== undefined) policies.push(policy);
+    // Readied for each batch: token keys unwrapped (once), `secretsFrom` loaded for the request.
+    if (policy !== undefined && (policy.options.secretsFrom !== undefined || !policy.isReady))
+      policies.push(policy);
     const erase = policy === undefined ? undefined : masker.compileErase(policy);
     return {
       erase,
@@ -139,7 +141,7 @@ export function compileFirehoseMasking<TRequest = unknown>(
     if (!Array.isArray(records) || !records.every((r) => r !== null && typeof r?.recordId === 'string')) {
       throw new DataMaskingUnsupportedTypeError('every Firehose record needs a recordId');
     }
-    if (policies.length > 0) await loadRequestSecrets(policies, request);
+    if (policies.length > 0) await preparePolicies(policies, request);
     const out = new Array<FirehoseRecordOut>(records.length);
     const failures: string[] = [];
     let next = 0;

@@ -14,7 +14,7 @@ import type { EraseOptions } from '../erase/eraser.js';
 import { textEraserOf } from '../erase/text-eraser.js';
 import { DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
-import { asPolicy, loadRequestSecrets, type MaskingPolicy } from '../policy/masking-policy.js';
+import { asPolicy, type MaskingPolicy, preparePolicies } from '../policy/masking-policy.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
 import { IMAGE_FIELDS, readImage, writeImage } from './dynamodb-images.js';
 import {
@@ -119,7 +119,7 @@ export async function maskCompiled<TEvent extends object, TRequest>(
 ): Promise<MaskedBatch<TEvent>> {
   const source = compiled.source ?? detectSource(event);
   const codec = codecFor(source);
-  if (compiled.policies.length > 0) await loadRequestSecrets(compiled.policies, request);
+  if (compiled.policies.length > 0) await preparePolicies(compiled.policies, request);
   const records = codec.records(event as AnyRecord);
   const results = new Array<AnyRecord | DataMaskingError>(records.length);
   const { erase } = compiled;
@@ -185,7 +185,7 @@ export interface CompiledMaskRecords<TRequest> {
   readonly looksInside: boolean;
   /** DMS tables and their stages, in the order given. */
   readonly tables: readonly { readonly pattern: RegExp; readonly stages: CompiledMaskRecords<TRequest> }[];
-  /** The erase policies with `secretsFrom`: loaded for each batch's request. */
+  /** The erase policies with `secretsFrom` or token keys not yet unwrapped: prepared for each batch's request. */
   readonly policies: readonly MaskingPolicy[];
 }
 
@@ -388,7 +388,9 @@ export function compileMaskRecords<TRequest>(
   const policies: MaskingPolicy[] = [];
   const stages = (rules: RecordTableRules<TRequest>): CompiledMaskRecords<TRequest> => {
     const policy = rules.erase === undefined ? undefined : asPolicy(rules.erase);
-    if (policy?.options.secretsFrom !== undefined) policies.push(policy);
+    // Readied for each batch: token keys unwrapped (once), `secretsFrom` loaded for the request.
+    if (policy !== undefined && (policy.options.secretsFrom !== undefined || !policy.isReady))
+      policies.push(policy);
     const eraser = policy === undefined ? undefined : quiet.compileErase(policy);
     const eraseOptions = policy?.options;
     const expressions =

@@ -88,6 +88,13 @@ function optHmac(value: unknown): string {
   throw UNKEYABLE;
 }
 
+/** A token key, by identity: two keys with the same version may hold different keys. */
+function optIdentity(value: unknown): string {
+  if (value === undefined) return 'u';
+  if (value !== null && typeof value === 'object') return idOf(value);
+  throw UNKEYABLE;
+}
+
 /** The rule slots, in a fixed order, read as the compiler reads them (by name). */
 function ruleSlots(r: Record<string, unknown>): string {
   return (
@@ -100,6 +107,7 @@ function ruleSlots(r: Record<string, unknown>): string {
     optBoolean(r.remove) +
     optKeep(r.keep) +
     optString(r.digits) +
+    optIdentity(r.tokenize) +
     optRegExp(r.when)
   );
 }

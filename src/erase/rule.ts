@@ -7,6 +7,7 @@
  */
 import { createHash, createHmac, type KeyObject } from 'node:crypto';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
+import { type TokenCodec, tokenCodecOf } from '../tokens/token-codec.js';
 import { DEFAULT_MASK, REMOVE } from './constants.js';
 import { mapLeaves } from './map-leaves.js';
 
@@ -29,7 +30,8 @@ type Shapes =
   | 'hmac'
   | 'remove'
   | 'keep'
-  | 'digits';
+  | 'digits'
+  | 'tokenize';
 
 /**
  * How an erased value is replaced. The shapes are mutually exclusive (a JavaScript caller who passes
@@ -74,7 +76,23 @@ export type MaskingRule =
       /** Mask every digit with `*`, keep everything else: `+44 20 7946 0958` → `+** ** **** ****`. */
       digits: 'mask';
     } & Never<Exclude<Shapes, 'digits'>>)
+  | (RuleCommon & {
+      /**
+       * Reversible pseudonym: the value's JSON text encrypted deterministically under a `TokenKey`
+       * (`middy-data-masking/tokens`), `tok_<version>_<base64url>`. The same value gives the same token
+       * under the same key, so joins and counts work; `masker.detokenize` gives the value back, with its
+       * type. The key must be ready (`await key.ready()`) before a synchronous `erase`.
+       */
+      tokenize: TokenKeyLike;
+    } & Never<Exclude<Shapes, 'tokenize'>>)
   | (RuleCommon & Never<Shapes>);
+
+/** A `TokenKey` of `middy-data-masking/tokens`, as rules see it (without loading that entry point). */
+export interface TokenKeyLike {
+  readonly version: string;
+  readonly isReady: boolean;
+  ready(): Promise<unknown>;
+}
 
 /** A rule as a function of the original value and its normalized path (`$['a'][0]`). */
 export type MaskFunction = (value: unknown, path: string) => unknown;
@@ -123,6 +141,7 @@ export const RULE_KEYS: ReadonlySet<string> = new Set<string>([
   'remove',
   'keep',
   'digits',
+  'tokenize',
   'when',
 ]);
 
@@ -160,6 +179,7 @@ export function compileRule(rule: FieldRule | undefined, where: string): Compile
     'remove',
     'keep',
     'digits',
+    'tokenize',
   ].filter((k) => r[k] !== undefined);
   if (shapes.length > 1 && shapes.some((k) => !POWERTOOLS_SHAPES.has(k))) {
     throw new DataMaskingUnsupportedTypeError(
@@ -273,6 +293,15 @@ function compileLeaf(
       }
       return onString((s) => keepAround(s, first as number, last as number));
     }
+    case 'tokenize': {
+      const codec = tokenCodecOf(r.tokenize);
+      if (codec === undefined) {
+        throw new DataMaskingUnsupportedTypeError(
+          `'tokenize' for ${where} must be a TokenKey of middy-data-masking/tokens`,
+        );
+      }
+      return tokenizeLeaf(codec);
+    }
     case 'digits':
       if (r.digits !== 'mask')
         throw new DataMaskingUnsupportedTypeError(`'digits' for ${where} must be 'mask'`);
@@ -280,6 +309,19 @@ function compileLeaf(
     default:
       return (v) => (v === null || v === undefined ? v : DEFAULT_MASK);
   }
+}
+
+/** Tokens of every leaf but `null` and `undefined`: of its JSON text, so its type comes back. */
+const tokenizeLeaf =
+  (codec: TokenCodec) =>
+  (value: unknown): unknown =>
+    value === null || value === undefined ? value : codec.tokenize(value);
+
+/** The token keys a rule uses (for the surfaces that await them before a synchronous erase). */
+export function ruleTokenKeys(rule: unknown): TokenCodec[] {
+  if (rule === null || typeof rule !== 'object') return [];
+  const codec = tokenCodecOf((rule as { tokenize?: unknown }).tokenize);
+  return codec === undefined ? [] : [codec];
 }
 
 const DIGIT = /\p{Nd}/gu;

@@ -223,6 +223,14 @@ function compileDataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
     ]);
     if (policy !== undefined) {
       try {
+        // Token keys are unwrapped once, before the handler: a KMS that cannot unwrap them fails the
+        // request here (503 when it may be retried), never a response that would go out untokenized.
+        await policy.ready();
+      } catch (error) {
+        logFailure(`dataMasking: the token keys could not be unwrapped (${describeFailure(error)})`);
+        throw asHttpError(error);
+      }
+      try {
         await policy.loadRequestSecrets(request);
       } catch (error) {
         // No secrets, no masking: the request fails closed, without quoting what secretsFrom gave.

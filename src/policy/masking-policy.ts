@@ -18,8 +18,10 @@
 import type { Detector } from '../detectors/detector.js';
 import { resolveDetectors } from '../detectors/index.js';
 import { compileEraser, type EraseOptions, type Eraser } from '../erase/eraser.js';
+import { ruleTokenKeys } from '../erase/rule.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
 import { type CompiledSelector, compileSelector } from '../selector/selector.js';
+import type { TokenCodec } from '../tokens/token-codec.js';
 import { KeyMatcher } from './key-matcher.js';
 import { secretsDetector } from './secret-matcher.js';
 
@@ -68,6 +70,7 @@ export class MaskingPolicy {
   #requestSecrets: Detector | undefined;
   readonly #selectors = new Map<string, CompiledSelector>();
   #log: LogParts | undefined;
+  readonly #tokenKeys: readonly TokenCodec[];
 
   /** @throws {DataMaskingUnsupportedTypeError} or `DataMaskingInvalidSelectorError` for bad options. */
   public constructor(options: PolicyOptions) {
@@ -81,6 +84,29 @@ export class MaskingPolicy {
       compile: (e) => this.#compile(e),
       requestSecrets: this.requestSecrets,
     });
+    const { maskingRules, ...rule } = this.options;
+    this.#tokenKeys = [
+      ...new Set([...ruleTokenKeys(rule), ...Object.values(maskingRules ?? {}).flatMap(ruleTokenKeys)]),
+    ];
+  }
+
+  /**
+   * Whether every token key of the policy's rules is unwrapped, so that synchronous masking can tokenize
+   * (`true` without `tokenize` rules).
+   */
+  public get isReady(): boolean {
+    return this.#tokenKeys.every((key) => key.isReady);
+  }
+
+  /**
+   * Unwraps the token keys of the policy's rules (one KMS call each, at cold start); resolves at once when
+   * they are ready. The middleware and the batch surfaces call it themselves; a log formatter, which is
+   * synchronous, cannot: await it at cold start, or an entry with a field to tokenize is withheld until
+   * then.
+   */
+  public async ready(): Promise<this> {
+    if (!this.isReady) await Promise.all(this.#tokenKeys.map((key) => key.ready()));
+    return this;
   }
 
   /**
@@ -193,12 +219,17 @@ export function asPolicy(given: MaskingPolicy | PolicyOptions): MaskingPolicy {
   return given instanceof MaskingPolicy ? given : new MaskingPolicy({ ...given });
 }
 
-/** Loads the current request's `secretsFrom` values into each policy that has it. */
-export async function loadRequestSecrets(
-  policies: readonly MaskingPolicy[],
-  request: unknown,
-): Promise<void> {
-  await Promise.all(policies.map((policy) => policy.loadRequestSecrets(request)));
+/**
+ * Readies policies for a request: their token keys unwrapped, and the request's `secretsFrom` values
+ * loaded into each policy that has it.
+ */
+export async function preparePolicies(policies: readonly MaskingPolicy[], request: unknown): Promise<void> {
+  await Promise.all(
+    policies.map(async (policy) => {
+      await policy.ready();
+      await policy.loadRequestSecrets(request);
+    }),
+  );
 }
 
 /** The options of a policy, or the options themselves. */

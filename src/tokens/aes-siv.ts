@@ -66,6 +66,17 @@ class Cmac {
   }
 }
 
+/**
+ * An AES-SIV key bound to fixed associated data: S2V's chain over the associated data does not depend on
+ * the plaintext, so it is computed once here, and each value then costs one CMAC and one CTR pass.
+ */
+export interface SivSealer {
+  /** `V || C` (RFC 5297 §2.6): 16 bytes of synthetic IV, then the ciphertext. */
+  seal(plaintext: Uint8Array): Buffer;
+  /** The plaintext, or `undefined` when `V || C` does not authenticate under this key and data. */
+  open(sealed: Uint8Array): Buffer | undefined;
+}
+
 /** An AES-SIV key: encrypts and decrypts deterministically under associated data. */
 export class AesSiv {
   readonly #cmac: Cmac;
@@ -85,28 +96,41 @@ export class AesSiv {
 
   /** `V || C` (RFC 5297 §2.6): 16 bytes of synthetic IV, then the ciphertext. */
   public encrypt(plaintext: Uint8Array, associatedData: readonly Uint8Array[]): Buffer {
-    const p = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.length);
-    const v = this.#s2v(associatedData, p);
-    return Buffer.concat([v, this.#ctrPass(v, p)]);
+    return this.bind(associatedData).seal(plaintext);
   }
 
   /** The plaintext, or `undefined` when `V || C` does not authenticate under this key and data. */
   public decrypt(sealed: Uint8Array, associatedData: readonly Uint8Array[]): Buffer | undefined {
-    if (sealed.length < BLOCK) return undefined;
-    const s = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.length);
-    const v = s.subarray(0, BLOCK);
-    const p = this.#ctrPass(v, s.subarray(BLOCK));
-    const expected = this.#s2v(associatedData, p);
-    return timingSafeEqual(expected, v) ? p : undefined;
+    return this.bind(associatedData).open(sealed);
   }
 
-  /** S2V (RFC 5297 §2.4) over the associated data strings and the plaintext. */
-  #s2v(associatedData: readonly Uint8Array[], plaintext: Buffer): Buffer {
+  /** This key with its associated data fixed: the S2V chain over it computed once. */
+  public bind(associatedData: readonly Uint8Array[]): SivSealer {
     let d = this.#cmac.mac(ZERO_BLOCK);
     for (const ad of associatedData) {
       d = dbl(d);
       xorInto(d, this.#cmac.mac(Buffer.from(ad.buffer, ad.byteOffset, ad.length)));
     }
+    const chain = d;
+    const s2v = (plaintext: Buffer) => this.#s2vFinal(chain, plaintext);
+    return {
+      seal: (plaintext) => {
+        const p = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.length);
+        const v = s2v(p);
+        return Buffer.concat([v, this.#ctrPass(v, p)]);
+      },
+      open: (sealed) => {
+        if (sealed.length < BLOCK) return undefined;
+        const s = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.length);
+        const v = s.subarray(0, BLOCK);
+        const p = this.#ctrPass(v, s.subarray(BLOCK));
+        return timingSafeEqual(s2v(p), v) ? p : undefined;
+      },
+    };
+  }
+
+  /** The last step of S2V (RFC 5297 §2.4): the chain `D` over the associated data, then the plaintext. */
+  #s2vFinal(d: Buffer, plaintext: Buffer): Buffer {
     let t: Buffer;
     if (plaintext.length >= BLOCK) {
       t = Buffer.from(plaintext); // xorend: D into the last 16 bytes

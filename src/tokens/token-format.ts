@@ -14,8 +14,9 @@ const MIN_BODY = 23;
 
 const VERSION = /^[A-Za-z0-9]{1,32}$/;
 
-/** Tokens in text: the tag, a version, `_`, then a base64url body not glued to a word character. */
-const TOKEN = /(?<![A-Za-z0-9_-])tok_([A-Za-z0-9]{1,32})_([A-Za-z0-9_-]+)/g;
+/** Tokens in text: the tag, a version, `_`, then a base64url body, not glued to a preceding word character. */
+export const TOKEN_PATTERN = /(?<![A-Za-z0-9_-])tok_([A-Za-z0-9]{1,32})_([A-Za-z0-9_-]+)/;
+const TOKEN = new RegExp(TOKEN_PATTERN.source, 'g');
 
 /** A token's parts. */
 export interface ParsedToken {

@@ -40,7 +40,8 @@ const UNAVAILABLE = new Set([
  */
 const BAD_CIPHERTEXT = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
 
-const isUnavailable = (fault: KmsFault): boolean => {
+/** Whether a KMS failure means "try again later" (throttled, unreachable, an internal error). */
+export const isUnavailable = (fault: Pick<KmsFault, 'name' | 'error'>): boolean => {
   if (UNAVAILABLE.has(fault.name)) return true;
   const e = fault.error as { $retryable?: unknown; $metadata?: unknown; code?: unknown } | null;
   // A failure with no HTTP response at all never reached KMS (DNS, socket, timeout).
