@@ -13,6 +13,7 @@ import { results } from './harness.ts';
 import { run as logger } from './logger.ts';
 import { run as middleware } from './middleware.ts';
 import { run as opening } from './opening.ts';
+import { run as tokens } from './tokens.ts';
 
 console.log(`node ${process.version} · ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length}`);
 const targets = [
@@ -21,6 +22,7 @@ const targets = [
   ...(await crypto()),
   ...(await middleware()),
   ...(await batch()),
+  ...(await tokens()),
   ...(await logger()),
   ...(await detectors()),
   ...(await bundle()),

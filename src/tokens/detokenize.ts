@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseJson } from '../erase/lossless-json.js';
 import { mapLeaves } from '../erase/map-leaves.js';
 import { stringForm } from '../erase/rule.js';
 import { DataMaskingDecryptValueError, DataMaskingUnsupportedTypeError } from '../errors.js';
@@ -52,13 +53,28 @@ export function detokenizeToken(token: string, ring: TokenKeyring): unknown {
   return codec.detokenize(token);
 }
 
+/** JSON text of an object or an array (an API Gateway body, a queue message): parsed, else `undefined`. */
+function jsonDocument(text: string): unknown {
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return undefined;
+  try {
+    return parseJson(text);
+  } catch {
+    return undefined; // free text that happens to start with a bracket
+  }
+}
+
 /**
- * A string with its tokens reversed: a string that is one token becomes the value, with its type; tokens
- * inside free text are replaced by the value's string form. Fails on the first token that does not
- * reverse: never a partly reversed string.
+ * A string with its tokens reversed: a string that is one token becomes the value, with its type; a string
+ * holding a JSON object or array is reversed as data and written back as JSON (a value spliced into its
+ * text could break out of its string, and `42` must come back a number); tokens inside other text are
+ * replaced by the value's string form. Fails on the first token that does not reverse: never a partly
+ * reversed string.
  */
 export function detokenizeString(text: string, ring: TokenKeyring): unknown {
   if (!text.includes('tok_')) return text;
+  const document = jsonDocument(text);
+  if (document !== undefined) return JSON.stringify(detokenizeDeep(document, ring));
   const found = findTokens(text);
   if (found.length === 0) return text;
   if (found.length === 1 && found[0].start === 0 && found[0].end === text.length) {
