@@ -144,3 +144,6 @@ console.log(
   ),
 );
 kms.restore();
+
+// The pseudonymization service creates its own token key, against its own KMS double.
+await import('./pseudonymization-service/demo.ts');
