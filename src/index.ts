@@ -12,8 +12,8 @@ export {
   type CryptoOptions as DecryptOptions,
   DataMasking,
   type DataMaskingOptions,
-  type DetokenizeOptions,
   type DataMaskingOptions as DataMaskingConstructorOptions,
+  type DetokenizeOptions,
   type MaskedPayload,
 } from './data-masking.js';
 export {
