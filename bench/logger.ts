@@ -1,12 +1,12 @@
 /**
  * bench/logger: the cost of one log line (a ~1 KB entry) through a real Powertools Logger with the masking
- * formatter (3 key rules, 2 field expressions; then with all seven detectors) against the plain default
- * formatter, printing to a null stream, in the same run.
+ * formatter (3 key rules, 2 field expressions; then with the seven detectors the target names, and with
+ * all sixteen built-in ones) against the plain default formatter, printing to a null stream, in the same run.
  */
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { detectors } from 'middy-data-masking';
+import { type DetectorName, detectors } from 'middy-data-masking';
 import { MaskingLogFormatter } from 'middy-data-masking/logger';
 import { measure, target } from './harness.ts';
 
@@ -41,6 +41,21 @@ const extra = {
   apiKey: 'k-123',
 };
 
+/**
+ * The seven detectors the "≤ 3× plain" target was set for (issue 6). Issue 12 added nine more to the
+ * registry; `Object.values(detectors)` silently grew with them, so the target now names its seven, and all
+ * sixteen are measured beside them.
+ */
+const SEVEN: readonly DetectorName[] = [
+  'email',
+  'creditCard',
+  'usSsn',
+  'awsAccessKeyId',
+  'awsSecretAccessKey',
+  'jwt',
+  'bearerToken',
+];
+
 export async function run(): Promise<string[]> {
   const masking = {
     keys: ['password', 'authorization', /api[-_]?key/i],
@@ -48,15 +63,21 @@ export async function run(): Promise<string[]> {
   };
   const plain = quietLogger();
   const masked = quietLogger(new MaskingLogFormatter(masking));
+  const seven = quietLogger(new MaskingLogFormatter({ ...masking, detectors: [...SEVEN] }));
   const all = quietLogger(new MaskingLogFormatter({ ...masking, detectors: Object.values(detectors) }));
   const bytes = JSON.stringify({ message: 'order placed', ...extra }).length;
   const rows = await measure(`logger · one ${(bytes / 1024).toFixed(1)} KB log line to a null stream`, [
     { name: 'PowertoolsLogFormatter (plain)', fn: () => plain.info('order placed', extra) },
     { name: 'MaskingLogFormatter: 3 keys, 2 fields', fn: () => masked.info('order placed', extra) },
-    { name: 'MaskingLogFormatter + all seven detectors', fn: () => all.info('order placed', extra) },
+    { name: 'MaskingLogFormatter + the seven detectors', fn: () => seven.info('order placed', extra) },
+    {
+      name: `MaskingLogFormatter + all ${Object.keys(detectors).length} detectors`,
+      fn: () => all.info('order placed', extra),
+    },
   ]);
   return [
     target('masking formatter / plain, 3 keys + 2 fields', rows[1].us / rows[0].us, 1.5),
-    target('masking formatter / plain, + all seven detectors', rows[2].us / rows[0].us, 3),
+    target('masking formatter / plain, + the seven detectors', rows[2].us / rows[0].us, 3),
+    `logger · masking formatter / plain, + all ${Object.keys(detectors).length} detectors: ${(rows[3].us / rows[0].us).toFixed(2)}× (no target)`,
   ];
 }
