@@ -24,8 +24,11 @@ import { type Detector, patternDetector } from './detector.js';
 const PLACEHOLDER = 'EXAMPLE';
 
 /** Detects AWS access key ids such as `AKIAY34FZKBOKMUTVV7A`, except documentation placeholders. */
-export const awsAccessKeyIdDetector: Detector = patternDetector({
-  name: 'awsAccessKeyId',
-  pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/,
-  validate: (match) => !match.endsWith(PLACEHOLDER),
+export const awsAccessKeyIdDetector: Detector = Object.freeze({
+  ...patternDetector({
+    name: 'awsAccessKeyId',
+    pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/,
+    validate: (match) => !match.endsWith(PLACEHOLDER),
+  }),
+  minLength: 20, // the pattern has a fixed length: a 4-letter prefix + 16 characters
 });

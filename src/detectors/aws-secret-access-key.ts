@@ -72,4 +72,8 @@ function findSecretKey(text: string, from: number): Span | undefined {
 }
 
 /** Detects AWS secret access keys next to a key-like name, as in `aws_secret_access_key=wJalr…`. */
-export const awsSecretAccessKeyDetector: Detector = scanDetector('awsSecretAccessKey', findSecretKey);
+export const awsSecretAccessKeyDetector: Detector = scanDetector(
+  'awsSecretAccessKey',
+  findSecretKey,
+  47, // the name `secret` (6) + a separator of at least one character (`=`) + MIN_KEY_LENGTH (40)
+);

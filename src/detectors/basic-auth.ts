@@ -79,4 +79,8 @@ function findBasicAuth(text: string, from: number): Span | undefined {
 }
 
 /** Detects the credentials of `Basic <base64>`, as in `Authorization: Basic dXNlcjpwYXNz`. */
-export const basicAuthDetector: Detector = scanDetector('basicAuth', findBasicAuth);
+export const basicAuthDetector: Detector = scanDetector(
+  'basicAuth',
+  findBasicAuth,
+  10, // `basic` (5) + at least one blank + a token of at least MIN_TOKEN (4) base64 characters: `Basic abcd`
+);

@@ -111,4 +111,8 @@ function findBearerToken(text: string, from: number): Span | undefined {
 }
 
 /** Detects the token of `Bearer <token>`, as in `Authorization: Bearer abc.def`, not the word in prose. */
-export const bearerTokenDetector: Detector = scanDetector('bearerToken', findBearerToken);
+export const bearerTokenDetector: Detector = scanDetector(
+  'bearerToken',
+  findBearerToken,
+  8, // `bearer` (6) + at least one blank + a token of at least one character, as in `Bearer 1`
+);

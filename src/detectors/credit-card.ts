@@ -120,4 +120,8 @@ function findCard(text: string, from: number): Span | undefined {
 }
 
 /** Detects Luhn-valid payment card numbers such as `4111 1111 1111 1111` or `378282246310005`. */
-export const creditCardDetector: Detector = scanDetector('creditCard', findCard);
+export const creditCardDetector: Detector = scanDetector(
+  'creditCard',
+  findCard,
+  13, // MIN_DIGITS (13) contiguous; grouped numbers add separators (4+3+3+3 digits: 16 characters)
+);

@@ -140,4 +140,8 @@ function findEmail(text: string, from: number): Span | undefined {
 }
 
 /** Detects e-mail addresses such as `jane.doe+tag@mail.example.co.uk`, also URL-encoded (`jane%40example.com`). */
-export const emailDetector: Detector = scanDetector('email', findEmail);
+export const emailDetector: Detector = scanDetector(
+  'email',
+  findEmail,
+  6, // local part (1) + `@` + a label (1) + `.` + an all-letter label of 2, `a@b.cd`; `%40` is longer
+);

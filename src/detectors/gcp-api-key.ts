@@ -28,4 +28,5 @@ const BODY = { isChar: isKeyChar, min: 35 } as const;
 export const gcpApiKeyDetector: Detector = scanDetector(
   'gcpApiKey',
   prefixedTokenFinder(/AIza/, 'AIza'.length, isKeyChar, () => BODY),
+  39, // `AIza` (4) + BODY.min (35)
 );

@@ -31,4 +31,5 @@ export const githubTokenDetector: Detector = scanDetector(
       ? { isChar: isFineGrainedChar, min: FINE_GRAINED_BODY }
       : { isChar: isAlphanumeric, min: CLASSIC_BODY },
   ),
+  40, // a classic prefix (`ghp_`, 4) + CLASSIC_BODY (36); `github_pat_` (11) + 82 is longer
 );

@@ -108,4 +108,8 @@ function findIban(text: string, from: number): Span | undefined {
 }
 
 /** Detects IBANs such as `DE89 3704 0044 0532 0130 00` or `GB82WEST12345698765432`, mod-97 checked. */
-export const ibanDetector: Detector = scanDetector('iban', findIban);
+export const ibanDetector: Detector = scanDetector(
+  'iban',
+  findIban,
+  15, // the shortest registry length (NO, 15), compact; print format and other countries are longer
+);

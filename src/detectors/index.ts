@@ -106,8 +106,13 @@ export const detectors: Readonly<Record<DetectorName, Detector>> = Object.freeze
 
 function isDetector(value: unknown): value is Detector {
   if (typeof value !== 'object' || value === null) return false;
-  const { name, redact } = value as { name?: unknown; redact?: unknown };
-  return typeof name === 'string' && name !== '' && typeof redact === 'function';
+  const { name, redact, minLength } = value as { name?: unknown; redact?: unknown; minLength?: unknown };
+  return (
+    typeof name === 'string' &&
+    name !== '' &&
+    typeof redact === 'function' &&
+    (minLength === undefined || (typeof minLength === 'number' && minLength >= 0))
+  );
 }
 
 function describe(entry: unknown): string {
@@ -128,8 +133,8 @@ function describe(entry: unknown): string {
  * resolveDetectors(['email', 'creditCard', patternDetector({ name: 'ticket', pattern: /\bTKT-\d{6}\b/ })]);
  * ```
  * @throws {DataMaskingUnsupportedTypeError} when `list` is not an array, or an entry is neither a
- * built-in name nor an object with a non-empty string `name` and a `redact` function. The message quotes
- * the entry and its index.
+ * built-in name nor an object with a non-empty string `name`, a `redact` function and, if any, a
+ * `minLength` that is a number of at least 0. The message quotes the entry and its index.
  */
 export function resolveDetectors(list: readonly (DetectorName | Detector)[]): Detector[] {
   if (!Array.isArray(list)) {
@@ -144,7 +149,7 @@ export function resolveDetectors(list: readonly (DetectorName | Detector)[]): De
     }
     if (isDetector(entry)) return entry;
     throw new DataMaskingUnsupportedTypeError(
-      `Malformed detector at index ${index}: expected a built-in name or { name: string; redact(text, mask): string }, got ${describe(entry)}`,
+      `Malformed detector at index ${index}: expected a built-in name or { name: string; redact(text, mask): string; minLength?: number >= 0 }, got ${describe(entry)}`,
     );
   });
   // Whatever order the caller wrote: custom detectors first, as given, then the built-ins in the order of
@@ -156,7 +161,8 @@ export function resolveDetectors(list: readonly (DetectorName | Detector)[]): De
 
 /**
  * Applies each detector in order, each to the output of the previous one, and returns the result; returns
- * `text` itself when nothing matched.
+ * `text` itself when nothing matched. A detector is skipped, not called, when the string it would be given
+ * is shorter than its {@link Detector.minLength}.
  *
  * @example
  * ```ts
@@ -166,6 +172,11 @@ export function resolveDetectors(list: readonly (DetectorName | Detector)[]): De
  */
 export function redactString(text: string, list: readonly Detector[], mask: string): string {
   let out = text;
-  for (const detector of list) out = detector.redact(out, mask);
+  for (const detector of list) {
+    // The length of what this detector is given, after the masks of the previous ones. Without a
+    // `minLength` (most custom detectors) it always runs.
+    if (out.length < (detector.minLength ?? 0)) continue;
+    out = detector.redact(out, mask);
+  }
   return out;
 }

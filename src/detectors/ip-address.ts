@@ -378,4 +378,8 @@ function findIpAddress(text: string, from: number): Span | undefined {
 }
 
 /** Detects IPv4 and IPv6 addresses such as `203.0.113.7`, `2001:db8::8a2e:370:7334` or `::ffff:192.0.2.1`. */
-export const ipAddressDetector: Detector = scanDetector('ipAddress', findIpAddress);
+export const ipAddressDetector: Detector = scanDetector(
+  'ipAddress',
+  findIpAddress,
+  3, // IPv6 compressed with one group, `::1` or `1::`; the shortest IPv4, `0.0.0.0`, is 7
+);

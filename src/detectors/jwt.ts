@@ -57,4 +57,8 @@ function findJwt(text: string, from: number): Span | undefined {
 }
 
 /** Detects JSON Web Tokens such as `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln`. */
-export const jwtDetector: Detector = scanDetector('jwt', findJwt);
+export const jwtDetector: Detector = scanDetector(
+  'jwt',
+  findJwt,
+  6, // two segments and a final dot (unsecured JWT): `eyJ` + `.` + one character + `.`, as in `eyJ.a.`
+);

@@ -426,7 +426,11 @@ export function phoneDetector(options?: PhoneDetectorOptions): Detector {
       `phoneDetector: \`window\` must be an integer from 1 to ${MAX_WINDOW}`,
     );
   }
-  return scanDetector('phone', phoneFinder(requireKeyword ? keywordTest([...keywords], window) : undefined));
+  return scanDetector(
+    'phone',
+    phoneFinder(requireKeyword ? keywordTest([...keywords], window) : undefined),
+    9, // `+` + MIN_E164 (8) digits; NANP forms are 12 or more, a bare keyword number 10 digits + its keyword
+  );
 }
 
 /** Detects phone numbers such as `+44 20 7946 0958`, `+1 (415) 555-0132` or `415-555-0132`. */

@@ -56,4 +56,8 @@ function findPrivateKey(text: string, from: number): Span | undefined {
 }
 
 /** Detects PEM and OpenPGP private key blocks, from `-----BEGIN RSA PRIVATE KEY-----` to its END line. */
-export const privateKeyDetector: Detector = scanDetector('privateKey', findPrivateKey);
+export const privateKeyDetector: Detector = scanDetector(
+  'privateKey',
+  findPrivateKey,
+  27, // a BEGIN line alone is masked: `-----BEGIN ` (11) + the shortest label `PRIVATE KEY` (11) + `-----` (5)
+);

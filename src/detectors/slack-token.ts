@@ -54,4 +54,5 @@ export const slackTokenDetector: Detector = scanDetector(
     isWordChar,
     (prefix) => (prefix.startsWith('hooks.') ? WEBHOOK_PATH : TOKEN),
   ),
+  15, // a 5-character prefix (`xoxb-`, `xapp-`) + TOKEN.min (10); `xoxe.xoxb-` and the webhook path are longer
 );

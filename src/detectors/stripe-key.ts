@@ -23,4 +23,5 @@ const BODY = { isChar: isAlphanumeric, min: 24 } as const;
 export const stripeKeyDetector: Detector = scanDetector(
   'stripeKey',
   prefixedTokenFinder(/[rs]k_(?:live|test)_/, 'sk_live_'.length, isWordChar, () => BODY),
+  32, // every prefix (`sk_live_`, `rk_test_`…) is 8 characters, + BODY.min (24)
 );

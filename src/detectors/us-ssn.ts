@@ -81,4 +81,8 @@ function findSsn(text: string, from: number): Span | undefined {
 }
 
 /** Detects US Social Security numbers such as `123-45-6789`. */
-export const usSsnDetector: Detector = scanDetector('usSsn', findSsn);
+export const usSsnDetector: Detector = scanDetector(
+  'usSsn',
+  findSsn,
+  11, // LENGTH: only `123-45-6789` and `123 45 6789` are read, 9 digits and 2 separators; no dashless form
+);
