@@ -5,4 +5,11 @@
  *
  * @module
  */
-export { type CreateKmsMockOptions, createKmsMock, type KmsMock, type KmsOperation } from './kms-mock.js';
+export {
+  type CreateKmsMockOptions,
+  createKmsMock,
+  type KmsContextConditions,
+  type KmsContextStatement,
+  type KmsMock,
+  type KmsOperation,
+} from './kms-mock.js';

@@ -45,6 +45,28 @@ export interface CreateKmsMockOptions {
    * when none are given, one key is generated in `eu-west-1`, account `111122223333`.
    */
   keys?: readonly string[];
+  /**
+   * Key policies on the encryption context that the double starts with: for each key (its ARN or bare id,
+   * one of `keys`), the statements {@link KmsMock.allowContext} would add, e.g.
+   * `{ [key]: [{ conditions: { tenant_id: 'acme' } }] }`. Unlike those added by `allowContext`, they
+   * survive {@link KmsMock.reset}, as the keys do: a test file can share one double with a fixed key policy.
+   */
+  policies?: { readonly [keyId: string]: readonly KmsContextStatement[] };
+}
+
+/**
+ * The encryption-context conditions of one key policy statement: for each context key, the value, or one of
+ * the values, the request's `EncryptionContext` must hold under that key. `{ tenant_id: ['acme', 'globex'] }`
+ * is the statement condition `"StringEquals": { "kms:EncryptionContext:tenant_id": ["acme", "globex"] }`.
+ */
+export type KmsContextConditions = { readonly [contextKey: string]: string | readonly string[] };
+
+/** One statement of {@link CreateKmsMockOptions.policies}, the arguments of {@link KmsMock.allowContext}. */
+export interface KmsContextStatement {
+  /** The conditions on the request's encryption context, all of which must hold. */
+  readonly conditions: KmsContextConditions;
+  /** The operations (the statement's `Action`) it allows under them; every operation when omitted. */
+  readonly operations?: KmsOperation | readonly KmsOperation[];
 }
 
 /**
@@ -74,13 +96,60 @@ export interface KmsMock {
    */
   denyAccess(keyId: string, operation?: KmsOperation): void;
   /**
+   * Puts a condition on the encryption context into the key's policy, as a key policy statement
+   * `"Effect": "Allow"` with `"StringEquals": { "kms:EncryptionContext:<key>": [values] }` does in KMS, to
+   * test per-tenant and per-field KMS permissions.
+   *
+   * Out of the box the double allows every operation on every key, whatever the context. The first
+   * `allowContext` for an operation on a key replaces that with this statement: from then on, that operation
+   * (each of `operations`, every operation when omitted) on that key succeeds only when the request's
+   * `EncryptionContext` holds, for each key of `conditions`, one of its allowed values; otherwise it fails
+   * with `AccessDeniedException`, as from {@link KmsMock.denyAccess}, with a message naming the operation
+   * and the key (never the context). Operations not named stay allowed under any context.
+   *
+   * As in KMS:
+   * - A context without one of the condition keys does not match (`StringEquals` on a missing key is false).
+   *   Other keys in the context are allowed: KMS restricts those only with `kms:EncryptionContextKeys`
+   *   (`ForAllValues:StringEquals`), which the double does not model.
+   * - Values match exactly (`StringEquals` is case-sensitive); the condition key's name matches the
+   *   context's key whatever its case, as condition key names are not case-sensitive in KMS. Where a
+   *   context holds a key twice in different cases (which KMS advises against), every such value must be
+   *   allowed.
+   * - Calls add statements: any one of them allows the request (OR between statements, AND within one).
+   * - The context checked is the one in the request. For `Decrypt`, that is the `EncryptionContext` given
+   *   to Decrypt, not the one the blob was made with (which KMS cannot read before it decrypts): the
+   *   policy is checked first, so a context the policy refuses fails with `AccessDeniedException` even when
+   *   it is also the wrong context for the blob, and only an allowed one can fail with
+   *   `InvalidCiphertextException`.
+   * - A key policy cannot override an explicit deny: {@link KmsMock.denyAccess} still denies, first.
+   *
+   * @example
+   * ```typescript
+   * kms.allowContext(key, { tenant_id: 'acme' }); // every operation, tenant acme only
+   * kms.allowContext(key, { tenant_id: ['acme', 'globex'], purpose: 'reporting' }, 'Decrypt');
+   * ```
+   *
+   * @param keyId - the key, by ARN or bare key id
+   * @param conditions - for each context key, the allowed value or values (at least one key, each with at
+   *   least one value)
+   * @param operations - the operations the statement allows; every operation when omitted
+   * @throws TypeError for an unknown key or operation, or conditions that are not as described
+   */
+  allowContext(
+    keyId: string,
+    conditions: KmsContextConditions,
+    operations?: KmsOperation | readonly KmsOperation[],
+  ): void;
+  /**
    * Makes the next `times` calls of `operation` fail with `ThrottlingException`, to exercise retry and
    * error paths. Calls add up; `Infinity` throttles until {@link KmsMock.reset}.
    */
   throttle(operation: KmsOperation, times?: number): void;
   /**
-   * Clears counts, call history, disabled keys, denials and pending throttles, so one double can serve a
-   * whole test file. Keys and their master keys stay, so ciphertexts made before still decrypt.
+   * Clears counts, call history, disabled keys, denials, pending throttles and the context policies added by
+   * {@link KmsMock.allowContext}, so one double can serve a whole test file. What the double was created
+   * with stays: keys and their master keys, so ciphertexts made before still decrypt, and the
+   * {@link CreateKmsMockOptions.policies} given to {@link createKmsMock}.
    *
    * It resets the double only, never a provider: a provider with a warm data-key cache answers without
    * calling KMS, so after `reset()` and `disableKey(key)` it still decrypts what it decrypted before (as it
@@ -129,6 +198,13 @@ const MAX_CIPHERTEXT_BYTES = 6144;
 interface Key {
   readonly arn: string;
   readonly masterKey: KeyObject;
+}
+
+/** A statement of a key policy on the encryption context, checked and copied from the test's arguments. */
+interface ContextStatement {
+  readonly operations: ReadonlySet<KmsOperation>;
+  /** Condition key, lower-cased (condition key names are not case-sensitive), to its allowed values. */
+  readonly conditions: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 let clientKms: ClientKmsModule | undefined;
@@ -217,7 +293,8 @@ const metadata = (httpStatusCode: number) => ({
  * context returns the data key. Other commands reject until answered through {@link KmsMock.client}.
  *
  * Errors are the client's own exception classes, as KMS would return them: `NotFoundException` (unknown
- * key), `DisabledException`, `AccessDeniedException`, `ThrottlingException`, `InvalidCiphertextException`
+ * key), `DisabledException`, `AccessDeniedException` ({@link KmsMock.denyAccess}, or a context the key
+ * policy refuses: {@link KmsMock.allowContext}), `ThrottlingException`, `InvalidCiphertextException`
  * (wrong context, tampered blob), `IncorrectKeyException` (Decrypt with another key's `KeyId`) and
  * `ValidationException`. `AccessDeniedException`, `ThrottlingException` and `ValidationException` have no
  * class in `@aws-sdk/client-kms`; like the client does for such errors, they are `KMSServiceException`s
@@ -241,12 +318,15 @@ const metadata = (httpStatusCode: number) => ({
  * });
  * ```
  *
- * @param options - the key ARNs the double knows; one is generated when none are given
- * @throws DataMaskingUnsupportedTypeError for an unknown option (a misspelled `key`), before anything is installed
- * @throws TypeError when a key is not a KMS key ARN or is given twice
+ * @param options - the key ARNs the double knows (one is generated when none are given), and the key
+ *   policies on the encryption context it starts with
+ * @throws DataMaskingUnsupportedTypeError for an unknown option (a misspelled `key`), or an unknown property
+ *   of a policy statement, before anything is installed
+ * @throws TypeError when a key is not a KMS key ARN or is given twice, or a policy names an unknown key or
+ *   is not as {@link KmsMock.allowContext} takes it, before anything is installed
  */
 export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
-  assertKnownOptions(options, ['keys'], 'createKmsMock options');
+  assertKnownOptions(options, ['keys', 'policies'], 'createKmsMock options');
   const kms = loadClientKms();
   const arns =
     options.keys !== undefined && options.keys.length > 0
@@ -275,6 +355,10 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
   const throttles = new Map<KmsOperation, number>();
   const disabled = new Set<string>();
   const denied = new Map<string, Set<KmsOperation>>();
+  /** Context policy statements per key ARN: those given to createKmsMock, which reset() brings back ... */
+  const initialPolicies = new Map<string, ContextStatement[]>();
+  /** ... and those in force: the same, plus those added by allowContext since. */
+  const policies = new Map<string, ContextStatement[]>();
 
   // KMS accepts a key ARN or its bare key id; responses always name the key by ARN.
   const findKey = (keyId: string): Key | undefined => byArn.get(keyId) ?? byKeyId.get(keyId) ?? undefined;
@@ -294,6 +378,86 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
       );
     }
     return operation as KmsOperation;
+  };
+
+  /** Checks and copies a statement, so that the test changing its objects later changes nothing here. */
+  const statementOf = (method: string, conditions: unknown, operations: unknown): ContextStatement => {
+    if (conditions === null || typeof conditions !== 'object' || Array.isArray(conditions)) {
+      throw new TypeError(
+        `createKmsMock: ${method}: conditions must be an object of context keys to allowed values`,
+      );
+    }
+    const parsed = new Map<string, ReadonlySet<string>>();
+    for (const [name, allowed] of Object.entries(conditions)) {
+      const values: unknown[] | undefined =
+        typeof allowed === 'string' ? [allowed] : Array.isArray(allowed) ? allowed : undefined;
+      if (name === '' || values === undefined || values.length === 0) {
+        throw new TypeError(
+          `createKmsMock: ${method}: condition ${JSON.stringify(name)} must name a context key and allow a string or a non-empty array of strings`,
+        );
+      }
+      if (!values.every((value) => typeof value === 'string')) {
+        throw new TypeError(
+          `createKmsMock: ${method}: condition ${JSON.stringify(name)} allows a non-string`,
+        );
+      }
+      const folded = name.toLowerCase();
+      if (parsed.has(folded)) {
+        throw new TypeError(
+          `createKmsMock: ${method}: condition ${JSON.stringify(name)} is given twice (condition keys are not case-sensitive)`,
+        );
+      }
+      parsed.set(folded, new Set(values as string[]));
+    }
+    if (parsed.size === 0) {
+      throw new TypeError(`createKmsMock: ${method}: conditions must name at least one context key`);
+    }
+    let allowed: KmsOperation[];
+    if (operations === undefined) allowed = [...OPERATIONS];
+    else if (Array.isArray(operations)) {
+      if (operations.length === 0) {
+        throw new TypeError(
+          `createKmsMock: ${method}: operations must not be empty; omit it for every operation`,
+        );
+      }
+      allowed = operations.map((operation: unknown) => checkOperation(method, operation));
+    } else allowed = [checkOperation(method, operations)];
+    return { operations: new Set(allowed), conditions: parsed };
+  };
+
+  const addStatement = (into: Map<string, ContextStatement[]>, arn: string, statement: ContextStatement) => {
+    into.set(arn, [...(into.get(arn) ?? []), statement]);
+  };
+
+  const restorePolicies = (): void => {
+    policies.clear();
+    for (const [arn, statements] of initialPolicies) policies.set(arn, [...statements]);
+  };
+
+  /**
+   * Whether the key policy lets `operation` on `key` run under the request's context: yes when no statement
+   * names the operation (the double's default policy allows everything), else when one statement's
+   * conditions all hold. A context value `undefined` is no value, as in {@link canonicalContext}.
+   */
+  const contextAllowed = (
+    operation: KmsOperation,
+    key: Key,
+    context: Record<string, string> | undefined,
+  ): boolean => {
+    const statements = (policies.get(key.arn) ?? []).filter((each) => each.operations.has(operation));
+    if (statements.length === 0) return true;
+    const held = new Map<string, unknown[]>();
+    for (const [name, value] of Object.entries(context ?? {})) {
+      if (value === undefined) continue;
+      const folded = name.toLowerCase();
+      held.set(folded, [...(held.get(folded) ?? []), value]);
+    }
+    return statements.some(({ conditions }) =>
+      [...conditions].every(([name, allowed]) => {
+        // A missing key: StringEquals is false, as in KMS.
+        return held.get(name)?.every((value) => allowed.has(value as string)) === true;
+      }),
+    );
   };
 
   // Unmodeled KMS errors: the client builds these as its base exception with the error code as name.
@@ -331,11 +495,30 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
     }
   };
 
-  const authorize = (operation: KmsOperation, key: Key): void => {
+  const accessDenied = (operation: KmsOperation, key: Key, because: string) =>
+    serviceError(
+      'AccessDeniedException',
+      `User is not authorized to perform: kms:${operation} on resource: ${key.arn} because ${because}`,
+    );
+
+  /**
+   * Authorization, then the key's state, as KMS orders them: an explicit deny first (no allow overrides it),
+   * then the key policy's conditions on the request's encryption context (the message never shows the
+   * context), then whether the key is enabled.
+   */
+  const authorize = (
+    operation: KmsOperation,
+    key: Key,
+    context: Record<string, string> | undefined,
+  ): void => {
     if (denied.get(key.arn)?.has(operation)) {
-      throw serviceError(
-        'AccessDeniedException',
-        `User is not authorized to perform: kms:${operation} on resource: ${key.arn} because createKmsMock().denyAccess denies it`,
+      throw accessDenied(operation, key, 'createKmsMock().denyAccess denies it');
+    }
+    if (!contextAllowed(operation, key, context)) {
+      throw accessDenied(
+        operation,
+        key,
+        'the encryption context in the request does not satisfy the key policy',
       );
     }
     if (disabled.has(key.arn)) {
@@ -407,7 +590,7 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
       );
     }
     const key = requireKey(input.KeyId);
-    authorize(operation, key);
+    authorize(operation, key, input.EncryptionContext);
     const dataKey = randomBytes(size as number);
     try {
       return {
@@ -445,7 +628,7 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
       );
     }
     const key = requireKey(input.KeyId);
-    authorize('Encrypt', key);
+    authorize('Encrypt', key, input.EncryptionContext);
     return {
       KeyId: key.arn,
       CiphertextBlob: seal(key, plaintext, input.EncryptionContext),
@@ -474,7 +657,12 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
     // A blob naming a key the double does not know cannot have been made by it: KMS says invalid ciphertext.
     const key = byArn.get(parts.arn);
     if (key === undefined) throw invalidCiphertext();
-    authorize('Decrypt', key);
+    // Which key policy applies is read from the blob, so a blob that names no key of ours fails above as
+    // InvalidCiphertextException. Then, as in KMS, the request is authorized before anything is decrypted:
+    // the key policy sees the context of the request (the one the blob was made with is only known by
+    // decrypting), so a context the policy refuses is AccessDeniedException even when it is also not the
+    // blob's context; only an authorized request learns, below, that its context is wrong.
+    authorize('Decrypt', key, input.EncryptionContext);
     let plaintext: Buffer;
     try {
       const decipher = createDecipheriv('aes-256-gcm', key.masterKey, parts.iv);
@@ -496,6 +684,30 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
       plaintext.fill(0);
     }
   };
+
+  // Checked before anything is installed, so a refused option leaves the double installed before in place.
+  if (options.policies !== undefined) {
+    const given: unknown = options.policies;
+    if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+      throw new TypeError('createKmsMock: policies must be an object of keys to arrays of statements');
+    }
+    for (const [keyId, statements] of Object.entries(given)) {
+      const { arn } = knownKey('policies', keyId);
+      if (!Array.isArray(statements) || statements.length === 0) {
+        throw new TypeError(
+          `createKmsMock: policies[${JSON.stringify(keyId)}] must be a non-empty array of statements`,
+        );
+      }
+      for (const statement of statements as unknown[]) {
+        const where = `createKmsMock policies[${JSON.stringify(keyId)}]`;
+        // `?? null`: assertKnownOptions lets `undefined` through (omitted options); a statement must be there.
+        assertKnownOptions(statement ?? null, ['conditions', 'operations'], where);
+        const { conditions, operations } = statement as KmsContextStatement;
+        addStatement(initialPolicies, arn, statementOf(where, conditions, operations));
+      }
+    }
+  }
+  restorePolicies();
 
   const client = mockClient(kms.KMSClient);
   const install = (): void => {
@@ -535,6 +747,14 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
       else operations.add(checkOperation('denyAccess', operation));
       denied.set(arn, operations);
     },
+    allowContext: (
+      keyId: string,
+      conditions: KmsContextConditions,
+      operations?: KmsOperation | readonly KmsOperation[],
+    ): void => {
+      const { arn } = knownKey('allowContext', keyId);
+      addStatement(policies, arn, statementOf('allowContext', conditions, operations));
+    },
     throttle: (operation: KmsOperation, times = 1): void => {
       checkOperation('throttle', operation);
       if (!(Number.isInteger(times) || times === Number.POSITIVE_INFINITY) || times < 0) {
@@ -547,6 +767,7 @@ export const createKmsMock = (options: CreateKmsMockOptions = {}): KmsMock => {
       throttles.clear();
       disabled.clear();
       denied.clear();
+      restorePolicies();
       client.resetHistory();
     },
     restore: (): void => {

@@ -8,6 +8,9 @@ import {
   KMS as SdkKms,
 } from '@aws-crypto/client-node';
 import { KMS, KMSClient } from '@aws-sdk/client-kms';
+import { DataMasking } from '../../src/data-masking.js';
+import { DataMaskingDecryptKeyError, DataMaskingEncryptKeyError } from '../../src/errors.js';
+import { AWSEncryptionSDKProvider } from '../../src/providers/kms.js';
 import { createKmsMock, type KmsMock } from '../../src/testing/index.js';
 
 const keyArn = () => `arn:aws:kms:eu-west-1:111122223333:key/${randomUUID()}`;
@@ -116,5 +119,89 @@ describe('the real AWS Encryption SDK against the double', () => {
     expect(plaintext.toString()).toBe('secret');
     expect(kms.count('GenerateDataKey')).toBe(0);
     expect(kms.count('Decrypt')).toBe(1);
+  });
+});
+
+// Issue 14: a key policy on the encryption context (kms:EncryptionContext:tenant_id), end to end through the
+// SDK, this library's provider and DataMasking, as a per-tenant KMS permission works in AWS.
+describe('key policies on the encryption context, through the SDK, AWSEncryptionSDKProvider and DataMasking', () => {
+  const key = keyArn();
+  const acme = { tenant_id: 'acme' };
+  const globex = { tenant_id: 'globex' };
+  const order = () => ({ id: 'ord-1', card: '4111 1111 1111 1111' });
+  const fields = ['card'];
+  let kms: KmsMock;
+
+  // Tenant acme only, for making data keys; Decrypt is left to each test.
+  beforeEach(() => {
+    kms = createKmsMock({
+      keys: [key],
+      policies: { [key]: [{ conditions: acme, operations: ['GenerateDataKey', 'Encrypt'] }] },
+    });
+  });
+  afterEach(() => kms.restore());
+
+  const masker = (provider = new AWSEncryptionSDKProvider({ keys: [key] })) => new DataMasking({ provider });
+
+  test('the SDK encrypts under the allowed tenant only', async () => {
+    const keyring = new KmsKeyringNode({ generatorKeyId: key });
+    await expect(encrypt(keyring, 'secret', { encryptionContext: acme })).resolves.toBeDefined();
+    await expect(encrypt(keyring, 'secret', { encryptionContext: globex })).rejects.toThrow(
+      /not authorized to perform: kms:GenerateDataKey/,
+    );
+  });
+
+  test('encrypting under acme works; under globex it fails with DataMaskingEncryptKeyError', async () => {
+    const m = masker();
+    const encrypted = await m.encrypt(order(), { fields, context: acme });
+    await expect(m.decrypt(encrypted, { fields, context: acme })).resolves.toEqual(order());
+
+    const error = await m.encrypt(order(), { fields, context: globex }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataMaskingEncryptKeyError);
+    expect((error as Error).message).toContain('AccessDeniedException');
+    expect(kms.count('GenerateDataKey')).toBe(2);
+  });
+
+  test('after the policy changes to allow Decrypt for globex only, acme data no longer decrypts: DataMaskingDecryptKeyError', async () => {
+    const encrypted = await masker().encrypt(order(), { fields, context: acme });
+    const warm = new AWSEncryptionSDKProvider({ keys: [key] });
+    await expect(masker(warm).decrypt(encrypted, { fields, context: acme })).resolves.toEqual(order());
+    await expect(
+      masker(new AWSEncryptionSDKProvider({ keys: [key], cache: false })).decrypt(encrypted, {
+        fields,
+        context: acme,
+      }),
+    ).resolves.toEqual(order());
+
+    kms.allowContext(key, globex, 'Decrypt');
+    const decrypts = kms.count('Decrypt');
+    // A fresh provider, or one without a cache, asks KMS, which now refuses acme's context.
+    for (const provider of [
+      new AWSEncryptionSDKProvider({ keys: [key] }),
+      new AWSEncryptionSDKProvider({ keys: [key], cache: false }),
+    ]) {
+      const error = await masker(provider)
+        .decrypt(encrypted, { fields, context: acme })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataMaskingDecryptKeyError);
+      expect((error as Error).message).toContain('AccessDeniedException');
+    }
+    expect(kms.count('Decrypt')).toBe(decrypts + 2);
+    // A warm cache does not ask KMS, as against AWS for up to maxCacheAgeSeconds.
+    await expect(masker(warm).decrypt(encrypted, { fields, context: acme })).resolves.toEqual(order());
+    expect(kms.count('Decrypt')).toBe(decrypts + 2);
+
+    // reset() drops the statement allowContext added: Decrypt is unrestricted again, while the policy the
+    // double was created with still keeps globex from making data keys.
+    kms.reset();
+    await expect(
+      masker(new AWSEncryptionSDKProvider({ keys: [key], cache: false })).decrypt(encrypted, {
+        fields,
+        context: acme,
+      }),
+    ).resolves.toEqual(order());
+    await expect(masker().encrypt(order(), { fields, context: globex })).rejects.toThrow(
+      DataMaskingEncryptKeyError,
+    );
   });
 });

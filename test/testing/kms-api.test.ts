@@ -21,7 +21,7 @@ import {
   KMSServiceException,
   NotFoundException,
 } from '@aws-sdk/client-kms';
-import { createKmsMock, type KmsMock } from '../../src/testing/index.js';
+import { createKmsMock, type KmsMock, type KmsOperation } from '../../src/testing/index.js';
 
 const REGION = 'eu-west-1';
 // Never used to sign anything that leaves the process: every call is answered by the double, or, after
@@ -681,6 +681,247 @@ describe.each([
           expect(text).not.toContain(leak);
         }
       }
+    });
+  });
+
+  describe('key policies on the encryption context (allowContext)', () => {
+    type Context = Record<string, string> | undefined;
+    const acme = { tenant_id: 'acme' };
+    const globex = { tenant_id: 'globex' };
+    /** Every context a test below runs an operation under: Decrypt needs a blob made under each. */
+    const CONTEXTS: readonly Context[] = [
+      acme,
+      globex,
+      { tenant_id: 'initech' },
+      { tenant_id: 'ACME' },
+      { Tenant_ID: 'acme' },
+      { tenant_id: 'acme', TENANT_ID: 'globex' },
+      { tenant_id: 'acme', purpose: 'billing' },
+      { tenant_id: 'acme', purpose: 'audit' },
+      { tenant_id: 'globex', purpose: 'billing' },
+      { tenant_id: 'globex', purpose: 'audit' },
+      { purpose: 'audit' },
+      { purpose: 'billing' },
+      {},
+      undefined,
+    ];
+    const name = (context: Context) =>
+      JSON.stringify(Object.entries(context ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+    let blobs: Map<string, Uint8Array>;
+
+    // Made before any policy, so that Decrypt fails for the policy's sake, never for want of a blob.
+    beforeEach(async () => {
+      blobs = new Map();
+      for (const each of CONTEXTS) {
+        const { CiphertextBlob } = await kms.encrypt({
+          KeyId: key,
+          Plaintext: utf8('secret'),
+          EncryptionContext: each,
+        });
+        blobs.set(name(each), CiphertextBlob as Uint8Array);
+      }
+    });
+
+    /** `operation` on `key` under `context`; Decrypt decrypts the blob made under that very context. */
+    const run = (operation: KmsOperation, context: Context): Promise<unknown> => {
+      switch (operation) {
+        case 'GenerateDataKey':
+          return kms.generateDataKey({ KeyId: key, NumberOfBytes: 32, EncryptionContext: context });
+        case 'GenerateDataKeyWithoutPlaintext':
+          return kms.generateDataKeyWithoutPlaintext({
+            KeyId: key,
+            NumberOfBytes: 32,
+            EncryptionContext: context,
+          });
+        case 'Encrypt':
+          return kms.encrypt({ KeyId: key, Plaintext: utf8('secret'), EncryptionContext: context });
+        case 'Decrypt':
+          return kms.decrypt({ CiphertextBlob: blobs.get(name(context)), EncryptionContext: context });
+      }
+    };
+
+    const OPERATIONS = [
+      'GenerateDataKey',
+      'GenerateDataKeyWithoutPlaintext',
+      'Encrypt',
+      'Decrypt',
+    ] as const satisfies readonly KmsOperation[];
+
+    const expectAllowed = async (operation: KmsOperation, context: Context) => {
+      await expect(run(operation, context)).resolves.toMatchObject({ KeyId: key });
+    };
+    const expectDenied = async (operation: KmsOperation, context: Context) => {
+      const error = await failure(run(operation, context));
+      expect(error).toBeInstanceOf(KMSServiceException);
+      expect(error.name).toBe('AccessDeniedException');
+      expect(error.message).toContain(`kms:${operation} on resource: ${key}`);
+    };
+
+    test.each(OPERATIONS)(
+      '%s: the allowed value passes, another fails with AccessDeniedException built as denyAccess builds it',
+      async (operation) => {
+        mock.allowContext(key, { tenant_id: 'acme' });
+        await expectAllowed(operation, acme);
+        const error = await failure(run(operation, globex));
+        expect(error).toBeInstanceOf(KMSServiceException);
+        expect(error.name).toBe('AccessDeniedException');
+        expect(error.$fault).toBe('client');
+        expect(error.$metadata.httpStatusCode).toBe(400);
+        expect(error.message).toBe(
+          `User is not authorized to perform: kms:${operation} on resource: ${key} because the encryption context in the request does not satisfy the key policy`,
+        );
+        // The other key keeps the default policy: any context.
+        await expect(
+          kms.encrypt({ KeyId: otherKey, Plaintext: utf8('x'), EncryptionContext: globex }),
+        ).resolves.toMatchObject({ KeyId: otherKey });
+      },
+    );
+
+    test.each(OPERATIONS)(
+      '%s: a context without the condition key is denied (StringEquals on a missing key is false)',
+      async (operation) => {
+        mock.allowContext(key, { tenant_id: 'acme' });
+        for (const missing of [{ purpose: 'audit' }, {}, undefined] as Context[]) {
+          await expectDenied(operation, missing);
+        }
+        // Keys the statement does not name are allowed beside it (kms:EncryptionContextKeys is not modeled).
+        await expectAllowed(operation, { tenant_id: 'acme', purpose: 'billing' });
+      },
+    );
+
+    test.each(OPERATIONS)('%s: any one of several allowed values passes', async (operation) => {
+      mock.allowContext(key.split('/')[1], { tenant_id: ['acme', 'globex'] });
+      await expectAllowed(operation, acme);
+      await expectAllowed(operation, globex);
+      await expectDenied(operation, { tenant_id: 'initech' });
+    });
+
+    test('the conditions of one statement must all hold (AND)', async () => {
+      mock.allowContext(key, { tenant_id: 'acme', purpose: 'billing' });
+      await expectAllowed('Encrypt', { tenant_id: 'acme', purpose: 'billing' });
+      await expectDenied('Encrypt', { tenant_id: 'acme', purpose: 'audit' });
+      await expectDenied('Encrypt', { tenant_id: 'globex', purpose: 'billing' });
+      await expectDenied('Encrypt', acme);
+    });
+
+    test('several statements: any one allows (OR)', async () => {
+      mock.allowContext(key, { tenant_id: 'acme' });
+      mock.allowContext(key, { purpose: 'audit' });
+      await expectAllowed('Decrypt', acme);
+      await expectAllowed('Decrypt', { purpose: 'audit' });
+      await expectAllowed('Decrypt', { tenant_id: 'globex', purpose: 'audit' });
+      await expectDenied('Decrypt', { tenant_id: 'globex', purpose: 'billing' });
+      await expectDenied('Decrypt', globex);
+    });
+
+    test('values are case-sensitive; condition key names are not, as in KMS', async () => {
+      mock.allowContext(key, { tenant_id: 'acme' });
+      await expectDenied('GenerateDataKey', { tenant_id: 'ACME' });
+      await expectAllowed('GenerateDataKey', { Tenant_ID: 'acme' });
+      // The same key twice in two cases: every value must be allowed.
+      await expectDenied('GenerateDataKey', { tenant_id: 'acme', TENANT_ID: 'globex' });
+    });
+
+    test('a policy on some operations leaves the others allowed under any context', async () => {
+      mock.allowContext(key, { tenant_id: 'acme' }, 'Decrypt');
+      await expectDenied('Decrypt', globex);
+      await expectAllowed('Decrypt', acme);
+      for (const operation of ['GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'Encrypt'] as const) {
+        await expectAllowed(operation, globex);
+      }
+
+      mock.allowContext(key, { tenant_id: 'globex' }, ['Encrypt', 'GenerateDataKey']);
+      await expectAllowed('Encrypt', globex);
+      await expectDenied('Encrypt', acme);
+      await expectDenied('GenerateDataKey', acme);
+      await expectAllowed('GenerateDataKeyWithoutPlaintext', acme);
+      // A statement for other operations adds nothing to Decrypt's.
+      await expectDenied('Decrypt', globex);
+    });
+
+    test('Decrypt checks the context of the request, before the ciphertext: a refused context is AccessDeniedException, not InvalidCiphertextException', async () => {
+      const made = blobs.get(name(acme));
+      mock.allowContext(key, { tenant_id: 'globex' }, 'Decrypt');
+      // The blob's own context, refused by the policy: denied, although it would decrypt.
+      await expectDenied('Decrypt', acme);
+      // Allowed by the policy but not the blob's context: the policy passes, then the AAD check fails.
+      const error = await failure(kms.decrypt({ CiphertextBlob: made, EncryptionContext: globex }));
+      expect(error).toBeInstanceOf(InvalidCiphertextException);
+      // Refused by the policy and not the blob's context either: the policy is checked first.
+      const refused = await failure(
+        kms.decrypt({ CiphertextBlob: made, EncryptionContext: { purpose: 'x' } }),
+      );
+      expect(refused.name).toBe('AccessDeniedException');
+    });
+
+    test('denyAccess still denies under an allowed context, and authorization comes before the key state', async () => {
+      mock.allowContext(key, { tenant_id: 'acme' });
+      mock.denyAccess(key, 'Encrypt');
+      const denied = await failure(run('Encrypt', acme));
+      expect(denied.message).toContain('denyAccess');
+      mock.disableKey(key);
+      expect((await failure(run('Decrypt', globex))).name).toBe('AccessDeniedException');
+      expect(await failure(run('Decrypt', acme))).toBeInstanceOf(DisabledException);
+    });
+
+    test('a statement is copied: changing the conditions object afterwards changes nothing', async () => {
+      const allowed = ['acme'];
+      const conditions = { tenant_id: allowed };
+      mock.allowContext(key, conditions);
+      allowed.push('globex');
+      Object.assign(conditions, { purpose: 'audit' });
+      await expectAllowed('Encrypt', acme);
+      await expectDenied('Encrypt', globex);
+    });
+
+    test('denied calls are counted, and reset() clears the policies', async () => {
+      mock.reset();
+      mock.allowContext(key, { tenant_id: 'acme' });
+      mock.allowContext(otherKey, { tenant_id: 'acme' }, 'Encrypt');
+      for (const operation of OPERATIONS) await expectDenied(operation, globex);
+      for (const operation of OPERATIONS) await expectAllowed(operation, acme);
+      for (const operation of OPERATIONS) expect(mock.count(operation)).toBe(2);
+
+      mock.reset();
+      for (const operation of OPERATIONS) await expectAllowed(operation, globex);
+      await expect(
+        kms.encrypt({ KeyId: otherKey, Plaintext: utf8('x'), EncryptionContext: globex }),
+      ).resolves.toBeDefined();
+      expect(mock.count('Decrypt')).toBe(1);
+    });
+
+    test('the message names neither the context keys nor their values', async () => {
+      mock.allowContext(key, { tenant_id: 'acme' });
+      for (const operation of OPERATIONS) {
+        const error = await failure(run(operation, { tenant_id: 'globex', purpose: 'billing' }));
+        const text = `${error.message} ${error.stack} ${JSON.stringify(error)}`;
+        for (const leak of ['acme', 'globex', 'billing', 'tenant_id', 'purpose']) {
+          expect(text).not.toContain(leak);
+        }
+      }
+    });
+
+    test.each([
+      ['an unknown key', () => mock.allowContext(keyArn(), { tenant_id: 'acme' })],
+      ['an alias', () => mock.allowContext('alias/nope', { tenant_id: 'acme' })],
+      ['no conditions', () => mock.allowContext(key, {})],
+      ['conditions that are not an object', () => mock.allowContext(key, null as never)],
+      ['conditions that are an array', () => mock.allowContext(key, [] as never)],
+      ['an empty list of values', () => mock.allowContext(key, { tenant_id: [] })],
+      ['a value that is not a string', () => mock.allowContext(key, { tenant_id: 1 as never })],
+      ['a list holding a non-string', () => mock.allowContext(key, { tenant_id: ['acme', null as never] })],
+      ['an empty condition key', () => mock.allowContext(key, { '': 'acme' })],
+      ['a key given twice in two cases', () => mock.allowContext(key, { tenant_id: 'a', Tenant_Id: 'b' })],
+      ['an unknown operation', () => mock.allowContext(key, { t: 'a' }, 'Sign' as KmsOperation)],
+      [
+        'an unknown operation in a list',
+        () => mock.allowContext(key, { t: 'a' }, ['Decrypt', 'Sign' as never]),
+      ],
+      ['an empty list of operations', () => mock.allowContext(key, { t: 'a' }, [])],
+    ])('allowContext refuses %s with a TypeError, and changes nothing', async (_, call) => {
+      expect(call).toThrow(TypeError);
+      await expectAllowed('Encrypt', globex);
+      await expectAllowed('Decrypt', { tenant_id: 'initech' });
     });
   });
 

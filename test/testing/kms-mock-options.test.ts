@@ -1,6 +1,7 @@
 /**
  * Issue 9, items 12 and 21: createKmsMock refuses an unknown option before installing anything, and its
  * reset() is the double's alone: a warm provider does not call KMS, a new one or clearCache() is cold.
+ * Issue 14: key policies on the encryption context given up front (`policies`), which reset() keeps.
  */
 import { randomUUID } from 'node:crypto';
 import { KMS } from '@aws-sdk/client-kms';
@@ -66,5 +67,104 @@ describe('reset() resets the double, not the providers', () => {
     warm.clearCache();
     await expect(warm.decrypt(ciphertext, { t: '1' })).rejects.toThrow(DataMaskingDecryptKeyError);
     expect(mock.count('Decrypt')).toBe(2);
+  });
+});
+
+describe('createKmsMock({ policies }): key policies on the encryption context from the start', () => {
+  const kmsClient = () =>
+    new KMS({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const encryptUnder = (key: string, tenant: string) =>
+    kmsClient().encrypt({
+      KeyId: key,
+      Plaintext: Buffer.from('x'),
+      EncryptionContext: { tenant_id: tenant },
+    });
+
+  test('are enforced as allowContext would, and survive reset(), unlike those allowContext adds', async () => {
+    const [key, other] = [keyArn(), keyArn()];
+    const mock = createKmsMock({
+      keys: [key, other],
+      policies: {
+        [key]: [{ conditions: { tenant_id: 'acme' } }],
+        // A bare key id, one statement per operation set.
+        [other.split('/')[1]]: [
+          { conditions: { tenant_id: ['acme', 'globex'] }, operations: 'Encrypt' },
+          { conditions: { tenant_id: 'initech' }, operations: ['Decrypt'] },
+        ],
+      },
+    });
+    try {
+      await expect(encryptUnder(key, 'acme')).resolves.toBeDefined();
+      await expect(encryptUnder(key, 'globex')).rejects.toHaveProperty('name', 'AccessDeniedException');
+      await expect(encryptUnder(other, 'globex')).resolves.toBeDefined();
+      await expect(encryptUnder(other, 'initech')).rejects.toHaveProperty('name', 'AccessDeniedException');
+
+      mock.allowContext(key, { tenant_id: 'globex' });
+      await expect(encryptUnder(key, 'globex')).resolves.toBeDefined();
+      mock.reset();
+      // The statement added since is gone; the ones the double was created with stay.
+      await expect(encryptUnder(key, 'globex')).rejects.toHaveProperty('name', 'AccessDeniedException');
+      await expect(encryptUnder(key, 'acme')).resolves.toBeDefined();
+      await expect(encryptUnder(other, 'initech')).rejects.toHaveProperty('name', 'AccessDeniedException');
+      expect(mock.count('Encrypt')).toBe(3);
+    } finally {
+      mock.restore();
+    }
+  });
+
+  test('statements are copied at creation', async () => {
+    const key = keyArn();
+    const statement = { conditions: { tenant_id: ['acme'] } };
+    const mock = createKmsMock({ keys: [key], policies: { [key]: [statement] } });
+    try {
+      statement.conditions.tenant_id.push('globex');
+      await expect(encryptUnder(key, 'globex')).rejects.toHaveProperty('name', 'AccessDeniedException');
+    } finally {
+      mock.restore();
+    }
+  });
+
+  test('an unknown property of a statement is refused, naming it', () => {
+    const key = keyArn();
+    const refused = () =>
+      createKmsMock({
+        keys: [key],
+        policies: { [key]: [{ conditions: { t: 'a' }, action: 'Decrypt' } as never] },
+      });
+    expect(refused).toThrow(DataMaskingUnsupportedTypeError);
+    expect(refused).toThrow(/unknown option "action"/);
+  });
+
+  test.each([
+    ['a key the double does not know', () => ({ [keyArn()]: [{ conditions: { t: 'a' } }] }), TypeError],
+    ['a key without statements', (key: string) => ({ [key]: [] }), TypeError],
+    ['statements that are not an array', (key: string) => ({ [key]: { conditions: { t: 'a' } } }), TypeError],
+    [
+      'a statement that is missing',
+      (key: string) => ({ [key]: [undefined] }),
+      DataMaskingUnsupportedTypeError,
+    ],
+    ['a statement that is null', (key: string) => ({ [key]: [null] }), DataMaskingUnsupportedTypeError],
+    [
+      'a statement without conditions',
+      (key: string) => ({ [key]: [{ operations: ['Decrypt'] }] }),
+      TypeError,
+    ],
+    [
+      'an unknown operation',
+      (key: string) => ({ [key]: [{ conditions: { t: 'a' }, operations: ['Sign'] }] }),
+      TypeError,
+    ],
+    ['policies that are not an object', () => [], TypeError],
+  ] as const)('%s is refused, and the double installed before keeps answering', async (_, policies, type) => {
+    const before = createKmsMock();
+    try {
+      const key = keyArn();
+      expect(() => createKmsMock({ keys: [key], policies: policies(key) as never })).toThrow(type);
+      await kmsClient().generateDataKey({ KeyId: before.keys[0], KeySpec: 'AES_256' });
+      expect(before.count('GenerateDataKey')).toBe(1);
+    } finally {
+      before.restore();
+    }
   });
 });
