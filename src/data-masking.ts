@@ -3,6 +3,19 @@
  *
  * @module
  */
+import {
+  assertUserContext,
+  type Binding,
+  type BindOptions,
+  checkBinding,
+  exactPath,
+  fieldContext,
+  missingRecord,
+  openRecord,
+  recordDigest,
+  sealRecord,
+  unboundRecord,
+} from './crypto/binding.js';
 import { validateContext } from './crypto/context.js';
 import type { EncryptionContext, EncryptionProvider } from './crypto/encryption-provider.js';
 import { selectTargets, transformTargets } from './crypto/field-crypto.js';
@@ -20,6 +33,7 @@ import {
 } from './errors.js';
 import { assertKnownOptions } from './options.js';
 import { MaskingPolicy } from './policy/masking-policy.js';
+import { normalizedPath } from './selector/normalized-path.js';
 import { type CompiledSelector, compileSelector } from './selector/selector.js';
 import { detokenizeDeep, readyKeyring, tokenKeyring } from './tokens/detokenize.js';
 
@@ -48,6 +62,12 @@ export interface CryptoOptions {
   context?: EncryptionContext;
   /** Passed to the provider's `encrypt`/`decrypt` as is (the Powertools escape hatch); `AWSEncryptionSDKProvider` takes none. */
   providerOptions?: Record<string, unknown>;
+  /**
+   * Bind each field's ciphertext to its place (SPEC §12; off by default, as in Powertools): `path` adds the
+   * field's path to its encryption context, `record` seals the record id inside it. Decrypt with the same
+   * `bind`. Needs `fields`.
+   */
+  bind?: BindOptions;
 }
 
 /** What `erase` returns without options: SPEC §4.1. */
@@ -67,7 +87,7 @@ export interface DetokenizeOptions {
 
 const CACHE_LIMIT = 256;
 const CONSTRUCTOR_OPTIONS = ['provider', 'throwOnMissingField', 'logger'];
-const CRYPTO_OPTIONS = ['fields', 'context', 'providerOptions'];
+const CRYPTO_OPTIONS = ['fields', 'context', 'providerOptions', 'bind'];
 
 /**
  * Erases sensitive fields of a payload, never mutating it: the result shares every unmasked subtree
@@ -190,19 +210,31 @@ export class DataMasking {
     const provider = this.#requireProvider();
     // As Powertools calls the provider: the context as given (a checked copy), `undefined` when none.
     const context = options.context === undefined ? undefined : validateContext(options.context);
+    const binding = bindingOf(options, 'the encrypt options');
+    assertUserContext(context);
     const { providerOptions } = options;
-    const encryptText = (text: string) =>
+    const encryptText = (text: string, ctx = context) =>
       providerOptions === undefined
-        ? provider.encrypt(text, context)
-        : provider.encrypt(text, context, providerOptions);
+        ? provider.encrypt(text, ctx)
+        : provider.encrypt(text, ctx, providerOptions);
     if (options.fields === undefined) return withKmsBudget(() => encryptText(serialize(data)));
-    return this.#onFields(data, options.fields, 'erase', (targets) => {
+    return this.#onFields(data, options.fields, 'erase', (targets, root) => {
       // Every value serialized before the first KMS call: one that JSON cannot hold fails the call whole.
       // A present but undefined value has nothing to protect: it stays as it is (as in Powertools).
       const texts = targets.map((loc) => (loc.value === undefined ? undefined : serialize(loc.value)));
+      const contexts = targets.map((loc) => fieldContext(context, binding, loc));
+      // A document with nothing to encrypt (an error response without the fields) needs no record id.
+      if (binding?.record !== undefined && texts.some((text) => text !== undefined)) {
+        const digest = recordDigest(binding.record, root, unboundRecord(binding.record.expression));
+        assertIdNotEncrypted(binding.record, root, targets);
+        targets.forEach((loc, i) => {
+          const text = texts[i];
+          if (text !== undefined) texts[i] = sealRecord(text, exactPath(loc), digest);
+        });
+      }
       return (value, i) => {
         const text = texts[i];
-        return text === undefined ? Promise.resolve(value) : encryptText(text);
+        return text === undefined ? Promise.resolve(value) : encryptText(text, contexts[i]);
       };
     }) as Promise<T | string>;
   }
@@ -221,30 +253,41 @@ export class DataMasking {
     const provider = this.#requireProvider();
     // As Powertools calls the provider: the context as given (a checked copy), `undefined` when none.
     const context = options.context === undefined ? undefined : validateContext(options.context);
+    const binding = bindingOf(options, 'the decrypt options');
+    assertUserContext(context);
     const { providerOptions } = options;
-    const decryptValue = async (value: unknown) =>
-      parsePlaintext(
-        await (providerOptions === undefined
-          ? provider.decrypt(value as string, context)
-          : provider.decrypt(value as string, context, providerOptions)),
-      );
+    const decryptText = (value: unknown, ctx = context) =>
+      providerOptions === undefined
+        ? provider.decrypt(value as string, ctx)
+        : provider.decrypt(value as string, ctx, providerOptions);
     if (options.fields === undefined) {
       if (typeof data !== 'string')
         throw new DataMaskingDecryptValueError('the payload to decrypt is not a ciphertext string');
-      return withKmsBudget(() => decryptValue(data)) as Promise<T>;
+      return withKmsBudget(async () => parsePlaintext(await decryptText(data))) as Promise<T>;
     }
-    return this.#onFields(data, options.fields, 'decrypt', (targets) => {
-      for (const loc of targets) {
-        if (loc.value === undefined) continue; // nothing there to decrypt, and nothing a plaintext can hide in
+    return this.#onFields(data, options.fields, 'decrypt', (targets, root) => {
+      const contexts = targets.map((loc) => fieldContext(context, binding, loc));
+      targets.forEach((loc, i) => {
+        if (loc.value === undefined) return; // nothing there to decrypt, and nothing a plaintext can hide in
         if (typeof loc.value !== 'string' || loc.value.length === 0) {
           throw new DataMaskingDecryptValueError(
             `the value at ${loc.keys().join('.') || '$'} is not a ciphertext string`,
           );
         }
-        // Every field checked before any is decrypted: one plaintext among ciphertexts costs no KMS call.
-        provider.assertCiphertext?.(loc.value);
-      }
-      return (value) => (value === undefined ? Promise.resolve(value) : decryptValue(value));
+        // Every field checked before any is decrypted: one plaintext among ciphertexts, or a ciphertext
+        // bound to another field, costs no KMS call.
+        provider.assertCiphertext?.(loc.value, contexts[i]);
+      });
+      const record = binding?.record;
+      const digest =
+        record === undefined ? undefined : recordDigest(record, root, missingRecord(record.expression));
+      return async (value, i) => {
+        if (value === undefined) return value;
+        const plaintext = await decryptText(value, contexts[i]);
+        return digest === undefined
+          ? parsePlaintext(plaintext)
+          : openRecord(plaintext, exactPath(targets[i]), digest);
+      };
     }) as Promise<T>;
   }
 
@@ -291,6 +334,7 @@ export class DataMasking {
     mode: OpenMode,
     prepare: (
       targets: ReturnType<typeof selectTargets>,
+      root: unknown,
     ) => (value: unknown, index: number) => Promise<unknown>,
   ): Promise<unknown> {
     if (!Array.isArray(fields))
@@ -299,7 +343,7 @@ export class DataMasking {
     const opener = this.#opener(selectors, mode);
     const opened = opener.open(data);
     const targets = selectTargets(opened.working, selectors, this.#throwOnMissingField, this.#onMissing());
-    const transform = prepare(targets);
+    const transform = prepare(targets, opened.working);
     const result = await withKmsBudget(() => transformTargets(opened.working, targets, transform));
     return opener.close(result, opened);
   }
@@ -375,6 +419,37 @@ function serialize(value: unknown): string {
   if (json === undefined)
     throw new DataMaskingUnsupportedTypeError(`a value of type ${typeof value} cannot be encrypted`);
   return json;
+}
+
+/** The checked `bind` of crypto options: only with `fields`. */
+function bindingOf(options: CryptoOptions, where: string): Binding | undefined {
+  const binding = checkBinding(options.bind, where);
+  if (binding !== undefined && options.fields === undefined) {
+    throw new DataMaskingUnsupportedTypeError("'bind' binds fields: it needs 'fields'");
+  }
+  return binding;
+}
+
+/**
+ * Refuses to encrypt the record id itself under record binding: decrypt would read the id's ciphertext,
+ * and no field of the record could ever be checked again.
+ */
+function assertIdNotEncrypted(
+  record: CompiledSelector,
+  root: unknown,
+  targets: readonly { keys(): (string | number)[] }[],
+): void {
+  const encrypted = new Set(targets.map((t) => normalizedPath(t.keys())));
+  record.forEach(root, (loc) => {
+    const keys = loc.keys();
+    for (let n = 0; n <= keys.length; n++) {
+      if (encrypted.has(normalizedPath(keys.slice(0, n)))) {
+        throw new DataMaskingUnsupportedTypeError(
+          `the record id ${record.expression} is (inside) an encrypted field: the record could not be checked`,
+        );
+      }
+    }
+  });
 }
 
 function parsePlaintext(text: string): unknown {

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { checkBinding } from './crypto/binding.js';
+import { TENANT_CONTEXT } from './crypto/tenant-context.js';
 import { DataMaskingUnsupportedTypeError } from './errors.js';
 
 /**
@@ -43,8 +45,12 @@ export function assertCryptoFieldsOptions(
   where: string,
   contextOf: 'request' | 'record',
 ): void {
-  assertKnownOptions(options, ['fields', 'context'], where);
-  const { fields, context } = (options ?? {}) as { fields?: unknown; context?: unknown };
+  assertKnownOptions(options, ['fields', 'context', 'bind'], where);
+  const { fields, context, bind } = (options ?? {}) as {
+    fields?: unknown;
+    context?: unknown;
+    bind?: unknown;
+  };
   if (!Array.isArray(fields) || fields.length === 0) {
     throw new DataMaskingUnsupportedTypeError(
       `'${what}.fields' must be a non-empty array of field expressions`,
@@ -52,10 +58,12 @@ export function assertCryptoFieldsOptions(
   }
   if (
     context !== undefined &&
+    context !== TENANT_CONTEXT &&
     (context === null || (typeof context !== 'object' && typeof context !== 'function'))
   ) {
     throw new DataMaskingUnsupportedTypeError(
-      `'${what}.context' must be an object or a function of the ${contextOf}`,
+      `'${what}.context' must be an object, a function of the ${contextOf}, or '${TENANT_CONTEXT}'`,
     );
   }
+  checkBinding(bind, `the '${what}' options`);
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { MiddlewareObj, Request } from '@middy/core';
+import { TENANT_CONTEXT, tenantContext } from '../crypto/tenant-context.js';
 import { DataMasking } from '../data-masking.js';
 import type { EraseOptions } from '../erase/eraser.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
@@ -17,8 +18,14 @@ import {
   type FailedRecordResult,
   type FirehoseRecordIn,
 } from './firehose-transform.js';
-import { compileMaskRecords, type MaskedBatch, maskCompiled, type RecordTableRules } from './mask-records.js';
-import type { RecordContext } from './record-support.js';
+import {
+  compileMaskRecords,
+  type MaskedBatch,
+  maskCompiled,
+  type RecordCryptoOptions,
+  type RecordTableRules,
+} from './mask-records.js';
+import { lambdaContextOf } from './record-support.js';
 import { type BatchSource, detectSource, type ItemIdentifier } from './sources.js';
 
 /** Options of {@link batchMasking}. */
@@ -27,15 +34,18 @@ export interface BatchMaskingOptions {
   masker: DataMasking;
   /** The source of the batches; detected from each event when omitted. */
   source?: BatchSource;
-  /** Fields to decrypt in every record before the handler runs, each under its record's context. */
-  decrypt?: { fields: readonly string[]; context?: RecordContext<Request> };
+  /**
+   * Fields to decrypt in every record before the handler runs, each under its record's context (and, with
+   * `bind`, checked against its field and record).
+   */
+  decrypt?: RecordCryptoOptions<Request>;
   /**
    * Erased in every record: before the handler for queues and streams, in what the handler returns for
    * a Firehose transformation (or in the event's records when it returns nothing).
    */
   erase?: EraseOptions | MaskingPolicy;
   /** Then encrypted, each record under its own context (same placement as `erase`). */
-  encrypt?: { fields: readonly string[]; context?: RecordContext<Request> };
+  encrypt?: RecordCryptoOptions<Request>;
   /**
    * DMS-style rules per `schema.table` (`%` wildcards) for DMS change records, relative to the row; the
    * first matching key wins, other records follow the top-level options. Their `decrypt` runs before the
@@ -143,7 +153,13 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
   /** Per request: its source, and the records removed before the handler ran. */
   const state = new WeakMap<Request, { source: BatchSource; removed: Failure[] }>();
 
+  const readsTenant = [options, ...tables.map(([, r]) => r)].some(
+    (r) => r.decrypt?.context === TENANT_CONTEXT || r.encrypt?.context === TENANT_CONTEXT,
+  );
+
   const batchMaskingBefore = async (request: Request): Promise<void> => {
+    // No tenant, no batch: refused before the handler, whichever stage (before or after it) needs it.
+    if (readsTenant) tenantContext(lambdaContextOf(request));
     const detected = options.source ?? detectSource(request.event);
     const compiled = detected === 'firehose' ? firehoseInbound : inbound;
     state.set(request, { source: detected, removed: [] });

@@ -6,8 +6,7 @@
  * @module
  */
 import type { DataMasking } from '../data-masking.js';
-import { compileRecordDecrypt } from './mask-records.js';
-import type { RecordContext } from './record-support.js';
+import { compileRecordDecrypt, type RecordCryptoOptions } from './mask-records.js';
 import type { BatchSource } from './sources.js';
 
 /** Options of {@link decryptingRecordHandler}. */
@@ -16,8 +15,11 @@ export interface DecryptingRecordHandlerOptions {
   masker: DataMasking;
   /** The processor's event type: `sqs` (EventType.SQS), `kinesis` (KinesisDataStreams). */
   source: BatchSource;
-  /** Fields to decrypt in each record's payload, and the record's context. */
-  decrypt: { fields: readonly string[]; context?: RecordContext };
+  /**
+   * Fields to decrypt in each record's payload, the record's context (a function of the record and the
+   * Lambda context the processor passes, or `'tenant'`: that context's `tenantId`) and `bind`.
+   */
+  decrypt: RecordCryptoOptions;
 }
 
 /**
@@ -41,7 +43,9 @@ export function decryptingRecordHandler<TRecord extends object, TContext, TResul
 ): (record: TRecord, context?: TContext) => Promise<TResult> {
   const decrypt = compileRecordDecrypt(options);
   return async (record, context) => {
-    const decrypted = await decrypt(record as unknown as Record<string, unknown>);
+    // The Lambda context the processor passes (`processPartialResponse(…, { context })`): what a context
+    // function gets as its second argument, and what `context: 'tenant'` reads `tenantId` from.
+    const decrypted = await decrypt(record as unknown as Record<string, unknown>, context);
     return handler(decrypted as unknown as TRecord, context);
   };
 }

@@ -8,18 +8,20 @@
  * @module
  */
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
+import { TENANT_CONTEXT, tenantContext } from '../crypto/tenant-context.js';
 import { type DataMasking, quietMasker } from '../data-masking.js';
 import type { EraseOptions } from '../erase/eraser.js';
 import { textEraserOf } from '../erase/text-eraser.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
-import { assertKnownOptions } from '../options.js';
+import { assertCryptoFieldsOptions, assertKnownOptions } from '../options.js';
 import { asPolicy, type MaskingPolicy, preparePolicies } from '../policy/masking-policy.js';
 import { dmsTable, tablePattern } from './dms-tables.js';
+import type { RecordCryptoOptions } from './mask-records.js';
 import {
   contextOf,
   decodeBase64Text,
+  lambdaContextOf,
   parseRecordJson,
-  type RecordContext,
   serializeRecord,
   typedFailure,
 } from './record-support.js';
@@ -48,8 +50,8 @@ export interface FirehoseMaskingOptions<TRequest = unknown> {
   masker: DataMasking;
   /** Erased first, with expressions relative to the decoded record. */
   erase?: EraseOptions | MaskingPolicy;
-  /** Then encrypted, each record under its own context. */
-  encrypt?: { fields: readonly string[]; context?: RecordContext<TRequest> };
+  /** Then encrypted, each record under its own context (and, with `bind`, bound to its field and record). */
+  encrypt?: RecordCryptoOptions<TRequest>;
   /**
    * DMS-style rules per table, keyed by `schema.table` with `%` wildcards (the DMS object locator), for
    * DMS change records (`{ data, metadata: { 'schema-name', 'table-name', … } }`): expressions are
@@ -66,7 +68,7 @@ export interface FirehoseMaskingOptions<TRequest = unknown> {
 /** The rules of one table (or of the top level): erase, then encrypt. */
 export interface TableRules<TRequest = unknown> {
   erase?: EraseOptions | MaskingPolicy;
-  encrypt?: { fields: readonly string[]; context?: RecordContext<TRequest> };
+  encrypt?: RecordCryptoOptions<TRequest>;
 }
 
 const OPTIONS = ['masker', 'erase', 'encrypt', 'tables', 'failedRecords', 'logger'] as const;
@@ -118,7 +120,10 @@ export function compileFirehoseMasking<TRequest = unknown>(
   }
   const masker = quietMasker(options.masker.withOptions({ throwOnMissingField: false }));
   const policies: MaskingPolicy[] = [];
-  const compileRules = (rules: TableRules<TRequest>): CompiledRules<TRequest> => {
+  const compileRules = (rules: TableRules<TRequest>, where: string): CompiledRules<TRequest> => {
+    if (rules.encrypt !== undefined) {
+      assertCryptoFieldsOptions(rules.encrypt, 'encrypt', `the ${where}encrypt options`, 'record');
+    }
     const policy = rules.erase === undefined ? undefined : asPolicy(rules.erase);
     // Readied for each batch: token keys unwrapped (once), `secretsFrom` loaded for the request.
     if (policy !== undefined && (policy.options.secretsFrom !== undefined || !policy.isReady))
@@ -130,14 +135,19 @@ export function compileFirehoseMasking<TRequest = unknown>(
       encrypt: rules.encrypt,
     };
   };
-  const topLevel = compileRules(options);
+  const topLevel = compileRules(options, '');
   const tables: TableEntry<TRequest>[] = Object.entries(options.tables ?? {}).map(([key, rules]) => {
     assertKnownOptions(rules, TABLE_OPTIONS, `the rules of table ${JSON.stringify(key)}`);
-    return { pattern: tablePattern(key), rules: compileRules(rules) };
+    return { pattern: tablePattern(key), rules: compileRules(rules, `table ${JSON.stringify(key)} `) };
   });
   const logger = options.logger ?? console;
 
+  const readsTenant = [topLevel, ...tables.map((t) => t.rules)].some(
+    (r) => r.encrypt?.context === TENANT_CONTEXT,
+  );
   return async (records, request) => {
+    // No tenant, no batch: the whole call is refused (403), no record is dropped one by one.
+    if (readsTenant) tenantContext(lambdaContextOf(request));
     if (!Array.isArray(records) || !records.every((r) => r !== null && typeof r?.recordId === 'string')) {
       throw new DataMaskingUnsupportedTypeError('every Firehose record needs a recordId');
     }
@@ -236,7 +246,11 @@ async function applyRules<TRequest>(
       record as unknown as Record<string, unknown>,
       request,
     );
-    masked = await masker.encrypt(masked, { fields: rules.encrypt.fields, context });
+    masked = await masker.encrypt(masked, {
+      fields: rules.encrypt.fields,
+      context,
+      bind: rules.encrypt.bind,
+    });
   }
   return masked;
 }

@@ -8,7 +8,9 @@
  * @module
  */
 
+import type { BindOptions } from '../crypto/binding.js';
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
+import { TENANT_CONTEXT, tenantContext } from '../crypto/tenant-context.js';
 import { type DataMasking, quietMasker } from '../data-masking.js';
 import type { EraseOptions } from '../erase/eraser.js';
 import { textEraserOf } from '../erase/text-eraser.js';
@@ -20,6 +22,7 @@ import { IMAGE_FIELDS, readImage, writeImage } from './dynamodb-images.js';
 import {
   contextOf,
   decodeBase64Text,
+  lambdaContextOf,
   parseRecordJson,
   type RecordContext,
   serializeRecord,
@@ -35,8 +38,16 @@ export type { RecordContext } from './record-support.js';
 export interface RecordCryptoOptions<TRequest = unknown> {
   /** Field expressions, relative to the decoded payload (the SQS body, the Kinesis data, …). */
   fields: readonly string[];
-  /** The context, or a function of the record (an SQS message attribute, a Kafka header, …). */
+  /**
+   * The context, a function of the record (an SQS message attribute, a Kafka header, …), or `'tenant'`
+   * (Lambda tenant isolation's `context.tenantId`).
+   */
   context?: RecordContext<TRequest>;
+  /**
+   * Bind each ciphertext to its field (`path`) and record (`record`, an expression relative to the decoded
+   * payload, e.g. `'$.orderId'`): SPEC §12. Off by default.
+   */
+  bind?: BindOptions;
 }
 
 /** Options of {@link maskRecords}. */
@@ -117,6 +128,8 @@ export async function maskCompiled<TEvent extends object, TRequest>(
   compiled: CompiledMaskRecords<TRequest>,
   request?: TRequest,
 ): Promise<MaskedBatch<TEvent>> {
+  // No tenant, no batch: refused whole, before any record is read (the records share the invocation).
+  if (usesTenant(compiled)) tenantContext(lambdaContextOf(request));
   const source = compiled.source ?? detectSource(event);
   const codec = codecFor(source);
   if (compiled.policies.length > 0) await preparePolicies(compiled.policies, request);
@@ -336,6 +349,12 @@ function withText(codec: SourceCodec, record: AnyRecord, text: string): AnyRecor
   );
 }
 
+/** Whether any stage reads its context from Lambda tenant isolation. */
+function usesTenant<TRequest>(compiled: CompiledMaskRecords<TRequest>): boolean {
+  const stages = [compiled, ...compiled.tables.map((t) => t.stages)];
+  return stages.some((s) => s.decrypt?.context === TENANT_CONTEXT || s.encrypt?.context === TENANT_CONTEXT);
+}
+
 /** The record's contexts for decrypt and encrypt, built before anything is decrypted. */
 async function contextsOf<TRequest>(
   compiled: CompiledMaskRecords<TRequest>,
@@ -359,10 +378,18 @@ async function pipeline<TRequest>(
   const { masker, decrypt, erase, encrypt } = compiled;
   let out = value;
   if (decrypt !== undefined)
-    out = await masker.decrypt(out, { fields: decrypt.fields, context: contexts.decrypt });
+    out = await masker.decrypt(out, {
+      fields: decrypt.fields,
+      context: contexts.decrypt,
+      bind: decrypt.bind,
+    });
   if (erase !== undefined) out = erase(out);
   if (encrypt !== undefined)
-    out = await masker.encrypt(out, { fields: encrypt.fields, context: contexts.encrypt });
+    out = await masker.encrypt(out, {
+      fields: encrypt.fields,
+      context: contexts.encrypt,
+      bind: encrypt.bind,
+    });
   return out;
 }
 

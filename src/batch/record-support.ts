@@ -6,6 +6,7 @@
  */
 import { validateContext } from '../crypto/context.js';
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
+import { TENANT_CONTEXT, tenantContext } from '../crypto/tenant-context.js';
 import { parseJson } from '../erase/lossless-json.js';
 import { DataMaskingEncryptionError, DataMaskingError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { contextUnavailable } from '../middleware/http.js';
@@ -13,6 +14,12 @@ import { contextUnavailable } from '../middleware/http.js';
 /** The encryption context of one record: given, or read from the record (and the request, in Middy). */
 export type RecordContext<TRequest = unknown> =
   | EncryptionContext
+  /**
+   * Lambda tenant isolation: exactly `{ tenant_id }` from `context.tenantId` — of the Middy request's
+   * `context` in `batchMasking`, or of the Lambda context given to `maskRecords` as its `request`. None
+   * fails the whole invocation (403): no record is decrypted or encrypted without a tenant.
+   */
+  | 'tenant'
   | ((
       record: Record<string, unknown>,
       request: TRequest | undefined,
@@ -24,6 +31,7 @@ export async function contextOf<TRequest>(
   record: Record<string, unknown>,
   request: TRequest | undefined,
 ): Promise<EncryptionContext | undefined> {
+  if (context === TENANT_CONTEXT) return tenantContext(lambdaContextOf(request));
   if (typeof context !== 'function') return context;
   try {
     const built = await context(record, request);
@@ -31,6 +39,13 @@ export async function contextOf<TRequest>(
   } catch (error) {
     throw contextUnavailable(error);
   }
+}
+
+/** The Lambda context in a request: a Middy request's `context`, or the request itself (a Lambda context). */
+export function lambdaContextOf(request: unknown): unknown {
+  if (request === null || typeof request !== 'object') return undefined;
+  const inner = (request as { context?: unknown }).context;
+  return inner !== null && typeof inner === 'object' ? inner : request;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -18,7 +18,10 @@ export interface EncryptionProvider {
   decrypt(data: string, context?: EncryptionContext, options?: Record<string, unknown>): Promise<string>;
   /**
    * Optional: throws unless `data` is a well-formed ciphertext, without any remote call. `DataMasking`
-   * checks every field of a request with it before decrypting any.
+   * checks every field of a request with it before decrypting any. With `context` (the field's expected
+   * context, its bound path included), a provider that can read the context from the header without a
+   * remote call should also refuse a mismatch here (`DataMaskingContextMismatchError`), so a ciphertext
+   * moved from another field costs no KMS call.
    */
-  assertCiphertext?(data: string): void;
+  assertCiphertext?(data: string, context?: EncryptionContext): void;
 }

@@ -6,8 +6,10 @@
  * @module
  */
 import type { MiddlewareObj, Request } from '@middy/core';
+import type { BindOptions } from '../crypto/binding.js';
 import { validateContext } from '../crypto/context.js';
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
+import { TENANT_CONTEXT, tenantContext } from '../crypto/tenant-context.js';
 import { DataMasking, quietMasker } from '../data-masking.js';
 import type { EraseOptions, Eraser } from '../erase/eraser.js';
 import { Opener } from '../erase/opener.js';
@@ -34,14 +36,21 @@ import { settleResponse } from './settle-response.js';
  */
 export type ContextOption<TEvent = unknown, TResult = unknown> =
   | EncryptionContext
+  /** Lambda tenant isolation: exactly `{ tenant_id: context.tenantId }`; none → 403, the handler never runs. */
+  | 'tenant'
   | ((request: Request<TEvent, TResult>) => EncryptionContext | Promise<EncryptionContext>);
 
 /** Fields to encrypt or decrypt, and the context to bind them to. */
 export interface CryptoFieldsOptions<TEvent = unknown, TResult = unknown> {
   /** Field expressions over the event (decrypt) or the response (encrypt); they reach into JSON strings. */
   fields: readonly string[];
-  /** The encryption context, or a function of the request that returns it (sync or async). */
+  /**
+   * The encryption context, a function of the request that returns it (sync or async), or `'tenant'`:
+   * `{ tenant_id: context.tenantId }` from Lambda tenant isolation.
+   */
   context?: ContextOption<TEvent, TResult>;
+  /** Bind each ciphertext to its field (`path`) and record (`record`): SPEC §12. Off by default. */
+  bind?: BindOptions;
 }
 
 /** Options of {@link dataMasking}. */
@@ -82,6 +91,7 @@ const OPTIONS = ['masker', 'decrypt', 'erase', 'encrypt', 'logger', 'logFailure'
 interface Compiled {
   readonly masker: DataMasking;
   readonly fields: readonly string[];
+  readonly bind: BindOptions | undefined;
   readonly context: ContextOption | undefined;
   readonly selectors: readonly CompiledSelector[];
   readonly opener: Opener;
@@ -221,6 +231,15 @@ function compileDataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
       ...(decrypted.get(request) ?? []),
       ...(policy?.requestSecretValues ?? []),
     ]);
+    if (decrypt?.context === TENANT_CONTEXT || encrypt?.context === TENANT_CONTEXT) {
+      try {
+        tenantContext(request.context);
+      } catch (error) {
+        // No tenant, no handler: nothing is decrypted for it, and nothing it returns is encrypted.
+        logFailure(`dataMasking: ${describeFailure(error)}`);
+        throw asHttpError(error);
+      }
+    }
     if (policy !== undefined) {
       try {
         // Token keys are unwrapped once, before the handler: a KMS that cannot unwrap them fails the
@@ -282,7 +301,8 @@ function compileCrypto(masker: DataMasking, options: CryptoFieldsOptions, what: 
   const { context } = options;
   // Compiled now: a bad expression fails at cold start, not on a request.
   const selectors = options.fields.map((field) => compileSelector(field));
-  return { masker, fields: [...options.fields], context, selectors, opener: new Opener(selectors) };
+  const bind = options.bind === undefined ? undefined : { ...options.bind };
+  return { masker, fields: [...options.fields], bind, context, selectors, opener: new Opener(selectors) };
 }
 
 /** Whether an expression starts with the member `body` (`$.body.email`, `body.email`). */
@@ -328,8 +348,29 @@ function selectedValues(compiled: Compiled, data: unknown): unknown[] {
   return values;
 }
 
+/**
+ * Whether the expressions provably select no value in `data`. What cannot be opened is not "nothing":
+ * encrypt then runs, and withholds it.
+ */
+function selectsNothing(compiled: Compiled, data: unknown): boolean {
+  let working: unknown;
+  try {
+    working = compiled.opener.open(data).working;
+  } catch {
+    return false;
+  }
+  let found = false;
+  for (const selector of compiled.selectors) {
+    selector.forEach(working, (loc) => {
+      if (loc.value !== undefined) found = true;
+    });
+  }
+  return !found;
+}
+
 /** The caller's context; a function that cannot build it (no tenant claim, say) means 403. */
 async function contextOf(compiled: Compiled, request: Request): Promise<EncryptionContext | undefined> {
+  if (compiled.context === TENANT_CONTEXT) return tenantContext(request.context);
   if (typeof compiled.context !== 'function') return compiled.context;
   let context: unknown;
   try {
@@ -347,7 +388,10 @@ async function applyCrypto(
   request: Request,
   data: unknown,
 ): Promise<unknown> {
+  // Nothing selected, nothing to bind to a context: an error response (a 403 for a request without its
+  // tenant, say) has none of the fields, and must not fail for want of the context it was refused for.
+  if (what === 'encrypt' && selectsNothing(compiled, data)) return data;
   const context = await contextOf(compiled, request);
-  const options = { fields: compiled.fields, context };
+  const options = { fields: compiled.fields, context, bind: compiled.bind };
   return what === 'encrypt' ? compiled.masker.encrypt(data, options) : compiled.masker.decrypt(data, options);
 }

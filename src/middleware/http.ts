@@ -34,6 +34,8 @@ export function isHttpEvent(event: unknown): boolean {
  */
 export function statusCodeOf(error: unknown): number {
   if (error instanceof DataMaskingContextMismatchError) return 403;
+  // A context mapped to no KMS key (a `keys` function of the context): the caller's tenant has no key.
+  if (error instanceof DataMaskingError && error.statusCode === 403) return 403;
   if (error instanceof DataMaskingDecryptValueError) return 400;
   if (error instanceof DataMaskingProviderUnavailableError) return 503;
   return 500;

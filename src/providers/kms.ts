@@ -10,4 +10,5 @@ export {
   type AWSEncryptionSDKProviderCallOptions,
   type AWSEncryptionSDKProviderOptions,
   type KmsClientProvider,
+  type KmsKeysOfContext,
 } from '../crypto/kms/aws-encryption-sdk-provider.js';
