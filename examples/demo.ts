@@ -11,6 +11,7 @@ process.env.POWERTOOLS_DEV = 'true'; // pretty-printed log lines
 const { handler: apiGatewayErase } = await import('./api-gateway-erase/handler.ts');
 const tenantDecrypt = await import('./tenant-decrypt/handler.ts');
 const encryptResponse = await import('./encrypt-response-fields/handler.ts');
+const tenantIsolation = await import('./tenant-isolation/handler.ts');
 const powertoolsLogs = await import('./powertools-logs/handler.ts');
 const ioLogger = await import('./input-output-logger/handler.ts');
 const dms = await import('./dms-firehose-masking/handler.ts');
@@ -94,6 +95,31 @@ await show(
   "acme's ciphertext replayed by another tenant: 403, the handler never runs",
   asEvil,
   () => tenantDecrypt.handler(asEvil as never, context),
+);
+
+// Lambda tenant isolation gives the handler the tenant as context.tenantId.
+const asTenant = (tenantId: string) => ({ ...(context as object), tenantId }) as never;
+const onboarding = tenantIsolation.onboardingEvent({
+  customerId: 'c-1',
+  card: await tenantIsolation.encryptCard('4111 1111 1111 1111', 'acme', 'c-1'),
+  ssn: '123-45-6789',
+});
+await show(
+  'tenant-isolation, invoked for tenant acme',
+  "context: 'tenant' and bind: the card decrypted for the handler; card and SSN returned encrypted, bound to the tenant, field and customer",
+  onboarding,
+  () => tenantIsolation.handler(onboarding as never, asTenant('acme')),
+);
+const copied = tenantIsolation.onboardingEvent({
+  customerId: 'c-1',
+  card: await tenantIsolation.encryptCard('5500 0000 0000 0004', 'acme', 'c-2'),
+  ssn: '123-45-6789',
+});
+await show(
+  'tenant-isolation, a card copied from customer c-2',
+  'same tenant, another customer: refused before the handler runs',
+  copied,
+  () => tenantIsolation.handler(copied as never, asTenant('acme')),
 );
 
 const getCustomer = encryptResponse.customerEvent('acme');
