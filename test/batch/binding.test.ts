@@ -98,6 +98,28 @@ describe('SQS through batchMasking in Middy', () => {
     expect(JSON.stringify(response)).not.toMatch(/4111|6789/);
   });
 
+  test('without bind, the same copies decrypt: the documented default (as in Powertools)', async () => {
+    const producer = masker();
+    const plain = (o: Order) => producer.encrypt(o, { fields: FIELDS, context: ACME }) as Promise<Order>;
+    const [o1, o2] = await Promise.all([1, 2].map((i) => plain(order(`o-${i}`, i))));
+    const event = sqsEvent([
+      { ...o1, card: o2.card },
+      { ...o2, orderId: 'o-0' },
+    ]);
+    const seen: Order[] = [];
+    const response = await middy<SQSEvent, SQSBatchResponse>()
+      .use(batchMasking({ masker: masker(), decrypt: { fields: FIELDS, context: 'tenant' }, logger: quiet }))
+      .handler(async (e: SQSEvent) => {
+        for (const r of e.Records) seen.push(JSON.parse(r.body));
+        return { batchItemFailures: [] };
+      })(event, acmeContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen).toEqual([
+      { ...order('o-1', 1), card: order('o-2', 2).card },
+      { ...order('o-2', 2), orderId: 'o-0' },
+    ]);
+  });
+
   test.each([
     ['no tenantId', lambdaContext()],
     ['an empty tenantId', lambdaContext({ tenantId: '' })],
