@@ -11,7 +11,9 @@
 // 5. installs the tarball into a fresh consumer project, alone: the main entry point (and the others that
 //    load nothing heavy, SPEC §2) must load with no peer installed; then with the optional peers, at the
 //    versions this repository tests with: every entry point must load, with `import` and with `require`,
-//    export the same names both ways, and the names it is known for.
+//    export the same names both ways, and the names it is known for;
+// 6.–9. runs the README's stacks from the tarball: the HTTP stack, the batch stacks, tokens (with the
+//    `create-token-key` CLI as npx runs it), and binding with per-tenant keys and tenant isolation.
 //
 // Usage: node scripts/check-tarball.mjs [--npm-ci] [--keep]   (Node >= 22; `npm run check:tarball`)
 import { execFileSync } from 'node:child_process';
@@ -289,6 +291,13 @@ try {
       fail(`npx ${NAME} create-token-key printed ${printed.slice(0, 200)}`);
     }
     step('ran npx middy-data-masking create-token-key from the tarball against the KMS double');
+  }
+
+  // 9. Binding and tenants: the README's binding, per-tenant keys and tenant isolation sections.
+  {
+    copyFileSync(join(clone, 'scripts', 'tarball-binding-stack.mjs'), join(consumer, 'binding-stack.mjs'));
+    const said = run(process.execPath, ['binding-stack.mjs'], consumer).trim().split('\n').pop();
+    step(said ?? 'ran the binding stack');
   }
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
