@@ -16,6 +16,7 @@ import { aessiv } from '@noble/ciphers/aes.js';
 import { DataMasking } from 'middy-data-masking';
 import { createKmsMock } from 'middy-data-masking/testing';
 import { createTokenKey, TokenKey } from 'middy-data-masking/tokens';
+import { mulberry32 } from './detector-corpus.ts';
 import { results, target } from './harness.ts';
 
 const VALUES = 1000;
@@ -24,18 +25,6 @@ const SEED = 20261213;
 const HMAC_KEY = 'bench-hmac-key-0123456789abcdef!';
 /** What limit the target puts on a tokenized batch, in times the `hmac` rule's batch. */
 const LIMIT = 5;
-
-/** mulberry32: a small deterministic generator, so every run and machine gets the same values. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ['jane', 'john', 'amelia', 'oliver', 'maria', 'liam', 'sofia', 'noah', 'chen', 'fatima'];
 const LAST = ['smith', 'garcia', 'nguyen', 'müller', 'okafor', 'rossi', 'kowalski', 'tanaka', 'silva'];
@@ -75,7 +64,7 @@ function email(next: () => number): string {
 
 /** `count` distinct values, e-mail addresses and VINs alternating. */
 export function tokenValues(count = VALUES, seed = SEED): string[] {
-  const next = generator(seed);
+  const next = mulberry32(seed);
   const seen = new Set<string>();
   const out: string[] = [];
   while (out.length < count) {
