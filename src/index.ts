@@ -5,6 +5,7 @@
  *
  * @module
  */
+export type { BindOptions } from './crypto/binding.js';
 export type { EncryptionContext, EncryptionProvider } from './crypto/encryption-provider.js';
 export {
   type CryptoOptions,

@@ -63,7 +63,7 @@ export interface DataMaskingMiddlewareOptions<TEvent = unknown, TResult = unknow
   /** Event fields to decrypt before the handler runs. */
   decrypt?: CryptoFieldsOptions<TEvent, TResult>;
   /**
-   * What to erase in responses: a masking policy ({@link definePolicy}) or its options (fields,
+   * What to erase in responses: a masking policy (`definePolicy`) or its options (fields,
    * maskingRules, a rule, keys, allow, secrets, detectors). Secrets and detectors also mask thrown errors.
    */
   erase?: EraseOptions | MaskingPolicy;

@@ -54,7 +54,7 @@ const PSEUDONYMIZATION: ServiceDirection = {
  *   `{ success: true, num_records, results }`; any failure is `{ success: false, error_msg }`, naming the
  *   row (`row 3: …`, counted from 0 as in `arguments`), never its value.
  *
- * Any other event fails the invocation with a {@link DataMaskingUnsupportedTypeError}. The key is unwrapped
+ * Any other event fails the invocation with a `DataMaskingUnsupportedTypeError`. The key is unwrapped
  * (one KMS `Decrypt`) by the first request that has something to pseudonymize, once checked.
  *
  * @throws {DataMaskingUnsupportedTypeError} now, on an unknown option, a `key` that is not a `TokenKey`,

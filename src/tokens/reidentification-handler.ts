@@ -112,7 +112,7 @@ const REIDENTIFICATION: ServiceDirection = {
  *   and the answer is `{ success: true, num_records, results }`; any failure is `{ success: false, error_msg }`,
  *   naming the row (`row 3: …`, counted from 0 as in `arguments`), never its value.
  *
- * Any other event fails the invocation with a {@link DataMaskingUnsupportedTypeError}. The keys of the
+ * Any other event fails the invocation with a `DataMaskingUnsupportedTypeError`. The keys of the
  * versions a request carries are unwrapped (one KMS `Decrypt` each, once) after the request is checked.
  *
  * @throws {DataMaskingUnsupportedTypeError} now, on an unknown option, a `key` that is not a `TokenKey` or

@@ -84,7 +84,7 @@ export type RedshiftUdfResponse =
  *
  * No signature takes `unknown`: TypeScript would choose it before the HTTP one for an `APIGatewayProxyEventV2`
  * (overloads are first matched by subtype), and the response would lose its type. At run time any event is
- * read, and one that is neither rejects with a {@link DataMaskingUnsupportedTypeError} (the event is not quoted).
+ * read, and one that is neither rejects with a `DataMaskingUnsupportedTypeError` (the event is not quoted).
  */
 export interface TokenServiceHandler {
   (event: RedshiftUdfEvent, context?: unknown): Promise<RedshiftUdfResponse>;
