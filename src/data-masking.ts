@@ -33,7 +33,6 @@ import {
 } from './errors.js';
 import { assertKnownOptions } from './options.js';
 import { MaskingPolicy } from './policy/masking-policy.js';
-import { normalizedPath } from './selector/normalized-path.js';
 import { type CompiledSelector, compileSelector } from './selector/selector.js';
 import { detokenizeDeep, readyKeyring, tokenKeyring } from './tokens/detokenize.js';
 
@@ -279,8 +278,12 @@ export class DataMasking {
         provider.assertCiphertext?.(loc.value, contexts[i]);
       });
       const record = binding?.record;
+      // Nothing to decrypt, nothing to check against the record: a GET without the fields needs no id.
+      const anything = targets.some((loc) => loc.value !== undefined);
       const digest =
-        record === undefined ? undefined : recordDigest(record, root, missingRecord(record.expression));
+        record === undefined || !anything
+          ? undefined
+          : recordDigest(record, root, missingRecord(record.expression));
       return async (value, i) => {
         if (value === undefined) return value;
         const plaintext = await decryptText(value, contexts[i]);
@@ -431,23 +434,23 @@ function bindingOf(options: CryptoOptions, where: string): Binding | undefined {
 }
 
 /**
- * Refuses to encrypt the record id itself under record binding: decrypt would read the id's ciphertext,
- * and no field of the record could ever be checked again.
+ * Refuses to encrypt the record id, anything inside it, or anything containing it under record binding:
+ * decrypt would read the id with ciphertexts in it, and no field of the record could ever be checked again.
  */
 function assertIdNotEncrypted(
   record: CompiledSelector,
   root: unknown,
   targets: readonly { keys(): (string | number)[] }[],
 ): void {
-  const encrypted = new Set(targets.map((t) => normalizedPath(t.keys())));
+  const encrypted = targets.map((t) => t.keys());
+  const isPrefix = (a: readonly (string | number)[], b: readonly (string | number)[]) =>
+    a.length <= b.length && a.every((k, i) => k === b[i]);
   record.forEach(root, (loc) => {
-    const keys = loc.keys();
-    for (let n = 0; n <= keys.length; n++) {
-      if (encrypted.has(normalizedPath(keys.slice(0, n)))) {
-        throw new DataMaskingUnsupportedTypeError(
-          `the record id ${record.expression} is (inside) an encrypted field: the record could not be checked`,
-        );
-      }
+    const id = loc.keys();
+    if (encrypted.some((keys) => isPrefix(keys, id) || isPrefix(id, keys))) {
+      throw new DataMaskingUnsupportedTypeError(
+        `the record id ${record.expression} overlaps an encrypted field: the record could not be checked`,
+      );
     }
   });
 }

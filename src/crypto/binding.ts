@@ -21,6 +21,7 @@ import type { Location } from '../selector/compile.js';
 import { normalizedPath } from '../selector/normalized-path.js';
 import { type CompiledSelector, compileSelector } from '../selector/selector.js';
 import type { EncryptionContext } from './encryption-provider.js';
+import { isWellFormed } from './well-formed.js';
 
 /** Options of `bind` on field-level `encrypt` and `decrypt` (and the middleware's and batch's crypto options). */
 export interface BindOptions {
@@ -43,6 +44,13 @@ export interface BindOptions {
 export const BINDING_KEY_PREFIX = 'middy-data-masking.';
 /** The encryption context key of a field's bound path. */
 export const PATH_CONTEXT_KEY = `${BINDING_KEY_PREFIX}path`;
+/**
+ * The encryption context key that marks a record-bound message (its value names the envelope's format). It
+ * is the same for every record, so it costs no KMS call per record; without it, a user who may encrypt an
+ * unbound field could store an envelope-shaped object and paste its ciphertext into a record-bound one.
+ */
+export const RECORD_CONTEXT_KEY = `${BINDING_KEY_PREFIX}record`;
+const RECORD_CONTEXT_VALUE = 'sha256/1';
 /** The tag of a record-bound plaintext envelope, and its version. */
 const ENVELOPE_TAG = 'middy-data-masking';
 const ENVELOPE_VERSION = 'bound/1';
@@ -78,7 +86,32 @@ export function checkBinding(bind: unknown, where: string): Binding | undefined 
 /** The bound path of a field: its normalized path with every array index written `[*]`. */
 export function boundPath(loc: Location): string {
   let out = '$';
-  for (const key of loc.keys()) out += typeof key === 'number' ? '[*]' : normalizedPath([key]).slice(1);
+  for (const key of loc.keys()) {
+    out += typeof key === 'number' ? '[*]' : normalizedPath([wellFormedKey(key)]).slice(1);
+  }
+  return out;
+}
+
+/**
+ * A key with each lone surrogate written `\uXXXX`: the header is UTF-8, where a lone surrogate would
+ * become U+FFFD and collide with a key holding U+FFFD itself.
+ */
+function wellFormedKey(key: string): string {
+  if (isWellFormed(key)) return key;
+  let out = '';
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const high = c >= 0xd800 && c <= 0xdbff;
+    const next = key.charCodeAt(i + 1);
+    if (high && next >= 0xdc00 && next <= 0xdfff) {
+      out += key[i] + key[i + 1];
+      i++;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      out += `\\u${c.toString(16).padStart(4, '0')}`;
+    } else {
+      out += key[i];
+    }
+  }
   return out;
 }
 
@@ -108,8 +141,12 @@ export function fieldContext(
   binding: Binding | undefined,
   loc: Location,
 ): Readonly<EncryptionContext> | undefined {
-  if (binding?.path !== true) return context;
-  return { ...context, [PATH_CONTEXT_KEY]: boundPath(loc) };
+  if (binding === undefined) return context;
+  return {
+    ...context,
+    ...(binding.path ? { [PATH_CONTEXT_KEY]: boundPath(loc) } : {}),
+    ...(binding.record === undefined ? {} : { [RECORD_CONTEXT_KEY]: RECORD_CONTEXT_VALUE }),
+  };
 }
 
 /** The context as the user gave it: binding keys removed (what a `keys` function of the context sees). */
@@ -133,10 +170,19 @@ export function recordDigest(record: CompiledSelector, root: unknown, missing: (
   record.forEach(root, (loc) => {
     ids.push(loc.value);
   });
-  if (ids.length !== 1 || ids[0] === undefined) throw missing();
+  // `null`, NaN and ±Infinity all write `null`: none identifies a record.
+  const id = ids[0];
+  if (
+    ids.length !== 1 ||
+    id === undefined ||
+    id === null ||
+    (typeof id === 'number' && !Number.isFinite(id))
+  ) {
+    throw missing();
+  }
   let text: string | undefined;
   try {
-    text = JSON.stringify(ids[0]);
+    text = JSON.stringify(id);
   } catch {
     text = undefined;
   }

@@ -6,6 +6,7 @@
  */
 import { DataMaskingContextMismatchError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import type { EncryptionContext } from './encryption-provider.js';
+import { isWellFormed } from './well-formed.js';
 
 /** The key the Encryption SDK adds to the context of signed messages; it is not the caller's. */
 export const SDK_PUBLIC_KEY = 'aws-crypto-public-key';
@@ -26,6 +27,13 @@ export function validateContext(context: unknown): Readonly<EncryptionContext> {
     if (typeof value !== 'string') {
       throw new DataMaskingUnsupportedTypeError(
         `encryption context value for key ${JSON.stringify(key)} must be a string, got ${value === null ? 'null' : typeof value}`,
+      );
+    }
+    // A lone surrogate is written to the header as U+FFFD: the message would never match its own context
+    // again, and two contexts would share one header.
+    if (!isWellFormed(key) || !isWellFormed(value)) {
+      throw new DataMaskingUnsupportedTypeError(
+        'encryption context keys and values must be well-formed Unicode (no lone surrogate)',
       );
     }
     if (key === SDK_PUBLIC_KEY || key.startsWith('aws-crypto-')) {

@@ -6,6 +6,7 @@
 import { inspect } from 'node:util';
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { isUnavailable } from '../crypto/kms/classify.js';
+import { isWellFormed } from '../crypto/well-formed.js';
 import {
   DataMaskingContextMismatchError,
   DataMaskingDecryptKeyError,
@@ -111,12 +112,19 @@ export function checkContext(context: unknown, where: string): Readonly<Record<s
   const copy: Record<string, string> = {};
   for (const key of Reflect.ownKeys(context)) {
     const value = (context as Record<string | symbol, unknown>)[key];
-    if (typeof key !== 'string' || key === '' || typeof value !== 'string') {
+    if (
+      typeof key !== 'string' ||
+      key === '' ||
+      typeof value !== 'string' ||
+      !isWellFormed(key) ||
+      !isWellFormed(value)
+    ) {
       throw new DataMaskingUnsupportedTypeError(
         `'context' of ${where} must be an object of strings (${typeof key === 'string' ? JSON.stringify(key) : 'a symbol key'} is not)`,
       );
     }
-    copy[key] = value;
+    // Defined, not assigned: an own `__proto__` key (JSON.parse makes one) would hit the setter and vanish.
+    Object.defineProperty(copy, key, { value, enumerable: true });
   }
   return Object.freeze(copy);
 }

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, type ScalarTag } from 'yaml';
-import { PATH_CONTEXT_KEY } from '../../src/crypto/binding.js';
+import { PATH_CONTEXT_KEY, RECORD_CONTEXT_KEY } from '../../src/crypto/binding.js';
 
 const root = join(__dirname, '..', '..');
 const tag = (name: string): ScalarTag => ({
@@ -143,7 +143,7 @@ describe('examples/template.yaml', () => {
       for (const statement of statements) {
         expect(principal(statement)).not.toContain('ComplianceReaderRole');
         expect(statement.Condition?.['ForAllValues:StringEquals']).toEqual({
-          'kms:EncryptionContextKeys': ['tenant_id', PATH_CONTEXT_KEY],
+          'kms:EncryptionContextKeys': ['tenant_id', PATH_CONTEXT_KEY, RECORD_CONTEXT_KEY],
         });
         expect(statement.Condition?.Null).toEqual({
           'kms:EncryptionContext:tenant_id': 'false',
@@ -159,7 +159,9 @@ describe('examples/template.yaml', () => {
       expect(reader[0].Action).toEqual(['kms:Decrypt']);
       expect(principal(reader[0])).toBe(JSON.stringify([{ GetAtt: 'ComplianceReaderRole.Arn' }]));
       expect(reader[0].Condition).toEqual({
-        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['tenant_id', PATH_CONTEXT_KEY] },
+        'ForAllValues:StringEquals': {
+          'kms:EncryptionContextKeys': ['tenant_id', PATH_CONTEXT_KEY, RECORD_CONTEXT_KEY],
+        },
         Null: { 'kms:EncryptionContext:tenant_id': 'false' },
         StringEquals: { [PATH_CONDITION]: SSN_PATH },
       });

@@ -4,7 +4,7 @@
  * ciphertexts it returns are opened the way a back office would, with the same binding.
  */
 import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
-import { PATH_CONTEXT_KEY } from '../../src/crypto/binding.js';
+import { PATH_CONTEXT_KEY, RECORD_CONTEXT_KEY } from '../../src/crypto/binding.js';
 import { DataMasking } from '../../src/data-masking.js';
 import { DataMaskingContextMismatchError, DataMaskingDecryptKeyError } from '../../src/errors.js';
 import { AWSEncryptionSDKProvider } from '../../src/providers/kms.js';
@@ -94,8 +94,8 @@ describe('examples/tenant-isolation', () => {
     expect(asGlobex).toBeInstanceOf(DataMaskingContextMismatchError);
     expect(kms.count('Decrypt')).toBe(0);
 
-    // The KMS encryption context of each field, as the key policy's conditions see it: exactly the tenant
-    // and the field's path (the customer is sealed inside, never in the header).
+    // The KMS encryption context of each field, as the key policy's conditions see it: exactly the tenant,
+    // the field's path and the record-binding marker (the customer is sealed inside, never in the header).
     const sdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
     const keyring = new KmsKeyringNode({ generatorKeyId: kms.keys[0] });
     for (const field of ['card', 'ssn']) {
@@ -103,6 +103,7 @@ describe('examples/tenant-isolation', () => {
       expect(messageHeader.encryptionContext).toEqual({
         tenant_id: 'acme',
         [PATH_CONTEXT_KEY]: `$['body']['${field}']`,
+        [RECORD_CONTEXT_KEY]: 'sha256/1',
       });
     }
     // So a card moved to the SSN field is refused, before any KMS call.
