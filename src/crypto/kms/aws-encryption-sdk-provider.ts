@@ -33,6 +33,7 @@ import { ClearableMaterialsCache } from './materials-cache.js';
 import { COMMITTING_SUITES, decodeCiphertext, inspectMessage } from './message-format.js';
 import {
   decryptOneFrameMessage,
+  type OneFrameMessage,
   readOneFrameMessage,
   writeOneFrameMessage,
   writesOneFrame,
@@ -223,7 +224,15 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
   /** `maxEncryptedDataKeys` as given, if given. */
   readonly #maxEncryptedDataKeysOption: number | undefined;
   /** Ciphertexts `assertCiphertext` has just decoded and checked, until `decrypt` takes them. */
-  readonly #checked = new Map<string, { bytes: Buffer; shape: ReturnType<typeof inspectMessage> }>();
+  readonly #checked = new Map<
+    string,
+    {
+      bytes: Buffer;
+      shape: ReturnType<typeof inspectMessage>;
+      /** The message read as one frame when the context was checked (`null`: not one frame). */
+      oneFrame?: OneFrameMessage | null;
+    }
+  >();
   /** This instance's caches (none with `cache: false`): nothing is shared with another provider. */
   readonly #caches: readonly { clear(): void }[];
 
@@ -459,19 +468,20 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
   public assertCiphertext(data: string, context?: EncryptionContext): void {
     const bytes = decodeCiphertext(data);
     const shape = inspectMessage(bytes, this.#maxEncryptedDataKeys);
+    let oneFrame: OneFrameMessage | null | undefined;
     if (context !== undefined) {
       // A message of one frame (every field this package encrypts) shows its context without the SDK:
       // one moved from another field or tenant is refused here, before any field of the call reaches KMS.
       // Other messages are checked from their header when decrypted, still before their KMS call.
-      const header = readOneFrameMessage(bytes)?.encryptionContext;
-      if (header !== undefined) assertSameContext(header, validateContext(context));
+      oneFrame = readOneFrameMessage(bytes) ?? null;
+      if (oneFrame !== null) assertSameContext(oneFrame.encryptionContext, validateContext(context));
     }
     // `DataMasking` decrypts what it has just checked: remember it, so it is decoded and parsed once.
     // Only small messages, and a bounded number of them: a request that stops at its first failure
     // leaves the others here, and an attacker must not be able to make this hold megabytes.
     if (data.length > CHECKED_MAX_LENGTH) return;
     if (this.#checked.size >= CHECKED_LIMIT) this.#checked.clear();
-    this.#checked.set(data, { bytes, shape });
+    this.#checked.set(data, { bytes, shape, oneFrame });
   }
 
   public async decrypt(
@@ -499,7 +509,8 @@ export class AWSEncryptionSDKProvider implements EncryptionProvider {
         `the message carries ${encryptedDataKeys} encrypted data keys, more than maxEncryptedDataKeys (${maxEncryptedDataKeys})`,
       );
     }
-    const oneFrame = readOneFrameMessage(bytes);
+    const read = checked?.oneFrame;
+    const oneFrame = read === undefined ? readOneFrameMessage(bytes) : (read ?? undefined);
     const outcome = await recorded(async () => {
       if (oneFrame === undefined) return this.#decrypt(materials, bytes);
       // A message of one frame (what encrypt writes for a field): read without the SDK's stream pipeline.
