@@ -388,10 +388,16 @@ async function applyCrypto(
   request: Request,
   data: unknown,
 ): Promise<unknown> {
-  // Nothing selected, nothing to bind to a context: an error response (a 403 for a request without its
-  // tenant, say) has none of the fields, and must not fail for want of the context it was refused for.
-  if (what === 'encrypt' && selectsNothing(compiled, data)) return data;
-  const context = await contextOf(compiled, request);
+  let context: EncryptionContext | undefined;
+  try {
+    context = await contextOf(compiled, request);
+  } catch (error) {
+    // Nothing selected, nothing to bind to a context: an error response (a 403 for a request without its
+    // tenant, say) has none of the fields, and must not fail for want of the context it was refused for.
+    // Looked at only then, so a response that has its context is opened once, by encrypt.
+    if (what === 'encrypt' && selectsNothing(compiled, data)) return data;
+    throw error;
+  }
   const options = { fields: compiled.fields, context, bind: compiled.bind };
   return what === 'encrypt' ? compiled.masker.encrypt(data, options) : compiled.masker.decrypt(data, options);
 }
