@@ -7,7 +7,7 @@
  * @module
  */
 import type { MiddlewareObj, Request } from '@middy/core';
-import { TENANT_CONTEXT, tenantContext } from '../crypto/tenant-context.js';
+import { readsTenant, tenantContext } from '../crypto/tenant-context.js';
 import { DataMasking } from '../data-masking.js';
 import type { EraseOptions } from '../erase/eraser.js';
 import { DataMaskingUnsupportedTypeError } from '../errors.js';
@@ -153,13 +153,11 @@ export function batchMasking(opts: BatchMaskingOptions): MiddlewareObj {
   /** Per request: its source, and the records removed before the handler ran. */
   const state = new WeakMap<Request, { source: BatchSource; removed: Failure[] }>();
 
-  const readsTenant = [options, ...tables.map(([, r]) => r)].some(
-    (r) => r.decrypt?.context === TENANT_CONTEXT || r.encrypt?.context === TENANT_CONTEXT,
-  );
+  const needsTenant = readsTenant([options, ...tables.map(([, r]) => r)]);
 
   const batchMaskingBefore = async (request: Request): Promise<void> => {
     // No tenant, no batch: refused before the handler, whichever stage (before or after it) needs it.
-    if (readsTenant) tenantContext(lambdaContextOf(request));
+    if (needsTenant) tenantContext(lambdaContextOf(request));
     const detected = options.source ?? detectSource(request.event);
     const compiled = detected === 'firehose' ? firehoseInbound : inbound;
     state.set(request, { source: detected, removed: [] });

@@ -8,7 +8,7 @@
  * @module
  */
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
-import { TENANT_CONTEXT, tenantContext } from '../crypto/tenant-context.js';
+import { readsTenant, tenantContext } from '../crypto/tenant-context.js';
 import { type DataMasking, quietMasker } from '../data-masking.js';
 import type { EraseOptions } from '../erase/eraser.js';
 import { textEraserOf } from '../erase/text-eraser.js';
@@ -142,12 +142,10 @@ export function compileFirehoseMasking<TRequest = unknown>(
   });
   const logger = options.logger ?? console;
 
-  const readsTenant = [topLevel, ...tables.map((t) => t.rules)].some(
-    (r) => r.encrypt?.context === TENANT_CONTEXT,
-  );
+  const needsTenant = readsTenant([topLevel, ...tables.map((t) => t.rules)]);
   return async (records, request) => {
     // No tenant, no batch: the whole call is refused (403), no record is dropped one by one.
-    if (readsTenant) tenantContext(lambdaContextOf(request));
+    if (needsTenant) tenantContext(lambdaContextOf(request));
     if (!Array.isArray(records) || !records.every((r) => r !== null && typeof r?.recordId === 'string')) {
       throw new DataMaskingUnsupportedTypeError('every Firehose record needs a recordId');
     }

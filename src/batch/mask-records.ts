@@ -10,7 +10,7 @@
 
 import type { BindOptions } from '../crypto/binding.js';
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
-import { TENANT_CONTEXT, tenantContext } from '../crypto/tenant-context.js';
+import { readsTenant, tenantContext } from '../crypto/tenant-context.js';
 import { type DataMasking, quietMasker } from '../data-masking.js';
 import type { EraseOptions } from '../erase/eraser.js';
 import { textEraserOf } from '../erase/text-eraser.js';
@@ -129,7 +129,8 @@ export async function maskCompiled<TEvent extends object, TRequest>(
   request?: TRequest,
 ): Promise<MaskedBatch<TEvent>> {
   // No tenant, no batch: refused whole, before any record is read (the records share the invocation).
-  if (usesTenant(compiled)) tenantContext(lambdaContextOf(request));
+  if (readsTenant([compiled, ...compiled.tables.map((t) => t.stages)]))
+    tenantContext(lambdaContextOf(request));
   const source = compiled.source ?? detectSource(event);
   const codec = codecFor(source);
   if (compiled.policies.length > 0) await preparePolicies(compiled.policies, request);
@@ -347,12 +348,6 @@ function withText(codec: SourceCodec, record: AnyRecord, text: string): AnyRecor
     record,
     codec.encoding === 'base64' ? Buffer.from(text, 'utf8').toString('base64') : text,
   );
-}
-
-/** Whether any stage reads its context from Lambda tenant isolation. */
-function usesTenant<TRequest>(compiled: CompiledMaskRecords<TRequest>): boolean {
-  const stages = [compiled, ...compiled.tables.map((t) => t.stages)];
-  return stages.some((s) => s.decrypt?.context === TENANT_CONTEXT || s.encrypt?.context === TENANT_CONTEXT);
 }
 
 /** The record's contexts for decrypt and encrypt, built before anything is decrypted. */

@@ -30,3 +30,14 @@ export function tenantContext(lambdaContext: unknown): EncryptionContext {
   }
   return { tenant_id: tenantId };
 }
+
+/** Options that may read their context from Lambda tenant isolation (a surface's `decrypt` and `encrypt`). */
+interface TenantReadingStage {
+  readonly decrypt?: { readonly context?: unknown };
+  readonly encrypt?: { readonly context?: unknown };
+}
+
+/** Whether any stage's `decrypt` or `encrypt` reads `context: 'tenant'`. */
+export function readsTenant(stages: readonly TenantReadingStage[]): boolean {
+  return stages.some((s) => s.decrypt?.context === TENANT_CONTEXT || s.encrypt?.context === TENANT_CONTEXT);
+}

@@ -9,7 +9,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { BindOptions } from '../crypto/binding.js';
 import { validateContext } from '../crypto/context.js';
 import type { EncryptionContext } from '../crypto/encryption-provider.js';
-import { TENANT_CONTEXT, tenantContext } from '../crypto/tenant-context.js';
+import { readsTenant, TENANT_CONTEXT, tenantContext } from '../crypto/tenant-context.js';
 import { DataMasking, quietMasker } from '../data-masking.js';
 import type { EraseOptions, Eraser } from '../erase/eraser.js';
 import { Opener } from '../erase/opener.js';
@@ -224,6 +224,8 @@ function compileDataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
     }
   };
 
+  const needsTenant = readsTenant([{ decrypt, encrypt }]);
+
   const dataMaskingMiddlewareBefore = async (request: Request): Promise<void> => {
     // Before any other onError sees a thrown error, its message, stack and cause are masked: with what
     // was decrypted, and the secrets of this request.
@@ -231,7 +233,7 @@ function compileDataMasking(opts: DataMaskingMiddlewareOptions): MiddlewareObj {
       ...(decrypted.get(request) ?? []),
       ...(policy?.requestSecretValues ?? []),
     ]);
-    if (decrypt?.context === TENANT_CONTEXT || encrypt?.context === TENANT_CONTEXT) {
+    if (needsTenant) {
       try {
         tenantContext(request.context);
       } catch (error) {
