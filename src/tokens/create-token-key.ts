@@ -3,16 +3,12 @@
  *
  * @module
  */
-import { GenerateDataKeyWithoutPlaintextCommand, KMSClient } from '@aws-sdk/client-kms';
-import { isUnavailable } from '../crypto/kms/classify.js';
-import {
-  DataMaskingEncryptKeyError,
-  DataMaskingProviderUnavailableError,
-  DataMaskingUnsupportedTypeError,
-} from '../errors.js';
+import { GenerateDataKeyWithoutPlaintextCommand } from '@aws-sdk/client-kms';
+import { DataMaskingEncryptKeyError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
 import { isTokenVersion } from './token-format.js';
 import { checkContext, checkKeyId, TOKEN_KEY_BYTES, type TokenKeyDescriptor } from './token-key.js';
+import { kmsFailure, regionalClient } from './token-kms.js';
 
 /** A KMS client, or anything that answers `send(new GenerateDataKeyWithoutPlaintextCommand(…))` as one does. */
 export interface TokenKeyGeneratingClient {
@@ -64,7 +60,7 @@ export async function createTokenKey(options: CreateTokenKeyOptions): Promise<To
       "'version' of createTokenKey options must be 1 to 32 letters and digits",
     );
   }
-  const client = options.client ?? new KMSClient(regionOf(options.kmsKeyId));
+  const client = options.client ?? regionalClient(options.kmsKeyId);
   if (typeof (client as { send?: unknown } | null)?.send !== 'function') {
     throw new DataMaskingUnsupportedTypeError("'client' of createTokenKey options must be a KMS client");
   }
@@ -78,17 +74,11 @@ export async function createTokenKey(options: CreateTokenKeyOptions): Promise<To
       }),
     );
   } catch (error) {
-    const name =
-      typeof (error as { name?: unknown } | null)?.name === 'string' ? (error as Error).name : 'Error';
-    if (isUnavailable({ name, error })) {
-      throw new DataMaskingProviderUnavailableError(
-        `KMS is unavailable (GenerateDataKeyWithoutPlaintext: ${name}); retry later`,
-        { cause: error },
-      );
-    }
-    throw new DataMaskingEncryptKeyError(
-      `KMS refused to generate the token key (GenerateDataKeyWithoutPlaintext: ${name})`,
-      { cause: error },
+    throw kmsFailure(
+      error,
+      'GenerateDataKeyWithoutPlaintext',
+      (message, opts) => new DataMaskingEncryptKeyError(message, opts),
+      'generate the token key',
     );
   }
   if (out.CiphertextBlob === undefined || out.CiphertextBlob.length === 0) {
@@ -101,9 +91,4 @@ export async function createTokenKey(options: CreateTokenKeyOptions): Promise<To
     version,
     context,
   };
-}
-
-function regionOf(kmsKeyId: string): { region?: string } {
-  const region = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/.exec(kmsKeyId)?.[1];
-  return region === undefined ? {} : { region };
 }

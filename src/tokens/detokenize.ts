@@ -50,7 +50,7 @@ export function detokenizeToken(token: string, ring: TokenKeyring): unknown {
   const codec = ring.get(parsed.version);
   if (codec === undefined)
     throw new DataMaskingDecryptValueError("no given token key has the token's version");
-  return codec.detokenize(token);
+  return codec.open(parsed);
 }
 
 /** JSON text of an object or an array (an API Gateway body, a queue message): parsed, else `undefined`. */

@@ -12,7 +12,8 @@ import { isRawJson, parseJson } from '../erase/lossless-json.js';
 import { DataMaskingProviderUnavailableError, DataMaskingUnsupportedTypeError } from '../errors.js';
 import { describeFailure, SERVICE_UNAVAILABLE_MESSAGE } from '../middleware/http.js';
 import { assertKnownOptions } from '../options.js';
-import { type TokenCodec, tokenCodecOf } from './token-codec.js';
+import { tokenKeyring } from './detokenize.js';
+import type { TokenCodec } from './token-codec.js';
 
 /** The limits both handlers take. */
 export interface TokenServiceLimits {
@@ -166,25 +167,12 @@ const JSON_HEADERS = (): Record<string, string> => ({ 'content-type': 'applicati
 
 /** The one key of a handler's options, checked: one codec, or (when `manyKeys`) one per distinct version. */
 function keyCodecs(key: unknown, direction: ServiceDirection): TokenCodec[] {
-  const where = `'key' of ${direction.name} options`;
-  const list = direction.manyKeys && Array.isArray(key) ? key : [key];
-  if (list.length === 0)
-    throw new DataMaskingUnsupportedTypeError(`${where} must hold at least one TokenKey`);
-  const versions = new Set<string>();
-  return list.map((k) => {
-    const codec = tokenCodecOf(k);
-    if (codec === undefined) {
-      throw new DataMaskingUnsupportedTypeError(
-        `${where} must be ${direction.manyKeys ? 'a TokenKey or an array of TokenKeys' : 'a TokenKey'}`,
-      );
-    }
-    // Two keys of one version: a token of that version could only be tried under one of them.
-    if (versions.has(codec.version)) {
-      throw new DataMaskingUnsupportedTypeError(`${where} has two keys of version ${codec.version}`);
-    }
-    versions.add(codec.version);
-    return codec;
-  });
+  const where = `${direction.name} options`;
+  if (!direction.manyKeys && Array.isArray(key)) {
+    throw new DataMaskingUnsupportedTypeError(`'key' of ${where} must be one TokenKey`);
+  }
+  // Two keys of one version are refused: a token of that version could only be tried under one of them.
+  return [...tokenKeyring(key, where).values()];
 }
 
 function limit(value: unknown, name: string, fallback: number, direction: ServiceDirection): number {

@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { ParsedToken } from './token-format.js';
+
 /** The face of a token key, under {@link TOKEN_CODEC}. */
 export interface TokenCodec {
   /** The key version its tokens carry (`tok_<version>_…`). */
@@ -19,6 +21,8 @@ export interface TokenCodec {
   tokenize(value: unknown): string;
   /** The value of a well-formed token of this key's version (typed errors otherwise). */
   detokenize(token: string): unknown;
+  /** The same, for a token already parsed (by whoever picked this key by its version). */
+  open(parsed: ParsedToken): unknown;
 }
 
 /** The property a token key exposes its {@link TokenCodec} under. */

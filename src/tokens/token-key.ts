@@ -4,21 +4,20 @@
  * @module
  */
 import { inspect } from 'node:util';
-import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { isUnavailable } from '../crypto/kms/classify.js';
+import { DecryptCommand } from '@aws-sdk/client-kms';
 import { isWellFormed } from '../crypto/well-formed.js';
 import {
   DataMaskingContextMismatchError,
   DataMaskingDecryptKeyError,
   DataMaskingDecryptValueError,
-  DataMaskingProviderUnavailableError,
   DataMaskingTokenKeyNotReadyError,
   DataMaskingUnsupportedTypeError,
 } from '../errors.js';
 import { assertKnownOptions } from '../options.js';
 import { AesSiv, type SivSealer } from './aes-siv.js';
 import { TOKEN_CODEC, type TokenCodec } from './token-codec.js';
-import { formatToken, isTokenVersion, parseToken } from './token-format.js';
+import { formatToken, isTokenVersion, type ParsedToken, parseToken } from './token-format.js';
+import { kmsFailure, regionalClient } from './token-kms.js';
 import { leafJson, leafOfJson } from './token-value.js';
 
 /** A token key as `createTokenKey` returns it and a deployment stores it: JSON-safe, the key wrapped by KMS. */
@@ -50,23 +49,11 @@ export interface TokenKeyOptions {
 /** Bytes of a token key: AES-SIV with AES-256 in both halves (SPEC §10). */
 export const TOKEN_KEY_BYTES = 64;
 
+/** Strict UTF-8: a token's plaintext that is not is not one `tokenize` made. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 const DESCRIPTOR_KEYS = ['wrapped', 'kmsKeyId', 'version', 'context'];
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const REGION = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/;
-
-/** One client per region, shared by every key of the process, as the Encryption SDK's client cache does. */
-const clients = new Map<string, KMSClient>();
-
-function defaultClient(kmsKeyId: string): TokenKmsClient {
-  const region = REGION.exec(kmsKeyId)?.[1] ?? '';
-  let client = clients.get(region);
-  if (client === undefined) {
-    client = new KMSClient(region === '' ? {} : { region });
-    clients.set(region, client);
-  }
-  return client;
-}
-
 /**
  * The associated data of a key's tokens: its context as one string, JSON of the `[key, value]` pairs sorted
  * by key (unambiguous whatever the keys and values hold, and independent of their order, as in KMS).
@@ -129,20 +116,6 @@ export function checkContext(context: unknown, where: string): Readonly<Record<s
   return Object.freeze(copy);
 }
 
-/** The typed error of a failed unwrap: KMS unavailable (retry) or refusing (configuration). */
-function unwrapFailure(error: unknown): Error {
-  const e = error as { name?: unknown } | null;
-  const name = typeof e?.name === 'string' ? e.name : 'Error';
-  if (isUnavailable({ name, error })) {
-    return new DataMaskingProviderUnavailableError(`KMS is unavailable (Decrypt: ${name}); retry later`, {
-      cause: error,
-    });
-  }
-  return new DataMaskingDecryptKeyError(`KMS refused to unwrap the token key (Decrypt: ${name})`, {
-    cause: error,
-  });
-}
-
 /**
  * A token key: deterministic, authenticated, reversible pseudonyms (`tok_<version>_<base64url>`) of JSON
  * values, AES-SIV (RFC 5297) with a 512-bit key under the key's context as associated data.
@@ -200,6 +173,7 @@ export class TokenKey {
       ready: () => this.ready(),
       tokenize: (value) => this.tokenize(value),
       detokenize: (token) => this.detokenize(token),
+      open: (parsed) => this.#open(parsed),
     };
     Object.defineProperty(this, TOKEN_CODEC, { value: Object.freeze(codec) });
   }
@@ -255,6 +229,11 @@ export class TokenKey {
   public detokenize(token: string): unknown {
     const parsed = typeof token === 'string' ? parseToken(token) : undefined;
     if (parsed === undefined) throw new DataMaskingDecryptValueError('the value is not a well-formed token');
+    return this.#open(parsed);
+  }
+
+  /** The value of a parsed token: its version checked, then authenticated, then read as JSON. */
+  #open(parsed: ParsedToken): unknown {
     if (parsed.version !== this.version) {
       throw new DataMaskingDecryptValueError("no given token key has the token's version");
     }
@@ -268,7 +247,7 @@ export class TokenKey {
       });
     }
     try {
-      return leafOfJson(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+      return leafOfJson(UTF8.decode(plaintext));
     } catch {
       // Authentic, yet not a JSON text: made with this key by something else than tokenize.
       throw new DataMaskingDecryptValueError('the token does not hold a JSON value');
@@ -288,7 +267,7 @@ export class TokenKey {
   }
 
   async #unwrap(): Promise<void> {
-    const client = this.#client ?? defaultClient(this.kmsKeyId);
+    const client = this.#client ?? regionalClient(this.kmsKeyId);
     let plaintext: Uint8Array | undefined;
     try {
       const out = await client.send(
@@ -300,7 +279,12 @@ export class TokenKey {
       );
       plaintext = out.Plaintext;
     } catch (error) {
-      throw unwrapFailure(error);
+      throw kmsFailure(
+        error,
+        'Decrypt',
+        (message, options) => new DataMaskingDecryptKeyError(message, options),
+        'unwrap the token key',
+      );
     }
     try {
       if (plaintext === undefined || plaintext.length !== TOKEN_KEY_BYTES) {
