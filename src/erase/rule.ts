@@ -130,20 +130,24 @@ export function stringForm(value: unknown): string {
 
 const POWERTOOLS_SHAPES = new Set(['regexPattern', 'customMask', 'dynamicMask']);
 
-/** The keys a rule object may have (one shape's keys and `when`). */
-export const RULE_KEYS: ReadonlySet<string> = new Set<string>([
+/**
+ * The rule shapes, in Powertools' precedence order first (regexPattern, then customMask, then
+ * dynamicMask), then this library's own.
+ */
+const SHAPE_ORDER: readonly string[] = [
   'regexPattern',
-  'maskFormat',
-  'dynamicMask',
   'customMask',
+  'dynamicMask',
   'hash',
   'hmac',
   'remove',
   'keep',
   'digits',
   'tokenize',
-  'when',
-]);
+];
+
+/** The keys a rule object may have (one shape's keys and `when`). */
+export const RULE_KEYS: ReadonlySet<string> = new Set<string>([...SHAPE_ORDER, 'maskFormat', 'when']);
 
 /**
  * Validates and compiles a rule, once, at configuration time.
@@ -170,17 +174,7 @@ export function compileRule(rule: FieldRule | undefined, where: string): Compile
   // In Powertools' precedence order: a JavaScript caller who passes several of its shapes gets the one
   // Powertools applies (regexPattern, then customMask, then dynamicMask). Mixing in one of this library's
   // own shapes (hash, hmac, remove) is ambiguous and refused.
-  const shapes = [
-    'regexPattern',
-    'customMask',
-    'dynamicMask',
-    'hash',
-    'hmac',
-    'remove',
-    'keep',
-    'digits',
-    'tokenize',
-  ].filter((k) => r[k] !== undefined);
+  const shapes = SHAPE_ORDER.filter((k) => r[k] !== undefined);
   if (shapes.length > 1 && shapes.some((k) => !POWERTOOLS_SHAPES.has(k))) {
     throw new DataMaskingUnsupportedTypeError(
       `the masking rule for ${where} mixes ${shapes.join(' and ')}; pick one`,
